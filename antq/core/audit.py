@@ -1,0 +1,94 @@
+"""Audit context and the one function that writes change records.
+
+Every write goes through a named service function that takes an AuditContext explicitly
+(no hidden request state), snapshots the object before and after, and calls
+`record_change` inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from antq.core.models import ChangeRecord
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: Any  # accounts.User; typed loosely because core must not import accounts
+    source: str
+    request_id: uuid.UUID | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, source: str = ChangeRecord.Source.WEB) -> AuditContext:
+        return cls(actor=request.user, source=source, request_id=getattr(request, "request_id", None))
+
+    @classmethod
+    def cli(cls, actor: Any = None) -> AuditContext:
+        return cls(actor=actor, source=ChangeRecord.Source.CLI, request_id=uuid.uuid4())
+
+    @classmethod
+    def system(cls) -> AuditContext:
+        return cls(actor=None, source=ChangeRecord.Source.SYSTEM, request_id=uuid.uuid4())
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor is not None and getattr(self.actor, "is_authenticated", False):
+            return str(self.actor.get_username())
+        return f"<{self.source}>"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The concrete fields of obj as JSON-safe values (foreign keys as their ids)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        data[field.attname] = _json_value(getattr(obj, field.attname))
+    return data
+
+
+def record_change(
+    ctx: AuditContext,
+    *,
+    action: str,
+    obj: models.Model,
+    scope_path: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str = "",
+) -> ChangeRecord:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_change must run inside the write's transaction")
+    actor = ctx.actor if ctx.actor is not None and getattr(ctx.actor, "is_authenticated", False) else None
+    record = ChangeRecord(
+        actor=actor,
+        actor_name=ctx.actor_name,
+        source=ctx.source,
+        request_id=ctx.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        scope_path=scope_path,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    record.save()
+    return record

@@ -1,0 +1,104 @@
+"""Reads over the versioned map: as of a date, subtrees, successors and predecessors."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+
+from antq.units.models import LineageLink, Unit, UnitQuerySet, valid_on_q
+
+
+def unit_at(code: str, on: datetime.date, queryset: UnitQuerySet | None = None) -> Unit | None:
+    """The unit carrying `code` on date `on` (codes are reused across periods)."""
+    qs = queryset if queryset is not None else Unit.objects.all()
+    return qs.filter(valid_on_q(on), code=code).select_related("parent").first()
+
+
+def map_as_of(on: datetime.date) -> UnitQuerySet:
+    return Unit.objects.valid_on(on)
+
+
+def subtree(unit: Unit, include_self: bool = True) -> UnitQuerySet:
+    return Unit.objects.subtree_of(unit, include_self=include_self)
+
+
+def children_with_counts(unit: Unit, queryset: UnitQuerySet) -> UnitQuerySet:
+    return queryset.filter(parent=unit).annotate(child_count=Count("children")).order_by("kind", "name")
+
+
+def _walk(start: Unit, forward: bool, on: datetime.date | None) -> list[Unit]:
+    """Follow lineage links transitively (several reforms in a row), stopping at units
+    valid on `on` when a date is given, else returning the direct neighbours."""
+    frontier = {start.pk}
+    seen: set[int] = set()
+    found: dict[int, Unit] = {}
+    while frontier:
+        if forward:
+            links = LineageLink.objects.filter(predecessor_id__in=frontier).select_related("successor")
+            neighbours = [link.successor for link in links]
+        else:
+            links = LineageLink.objects.filter(successor_id__in=frontier).select_related("predecessor")
+            neighbours = [link.predecessor for link in links]
+        seen |= frontier
+        frontier = set()
+        for unit in neighbours:
+            if unit.pk in seen:
+                continue
+            if on is None or unit.is_valid_on(on):
+                found[unit.pk] = unit
+            elif (forward and unit.valid_to is not None and unit.valid_to < on) or (
+                not forward and unit.valid_from is not None and unit.valid_from > on
+            ):
+                frontier.add(unit.pk)
+        if on is None:
+            break
+    return sorted(found.values(), key=lambda u: (u.kind, u.code))
+
+
+def successors(unit: Unit, on: datetime.date | None = None) -> list[Unit]:
+    return _walk(unit, forward=True, on=on)
+
+
+def predecessors(unit: Unit, on: datetime.date | None = None) -> list[Unit]:
+    return _walk(unit, forward=False, on=on)
+
+
+def lineage_links(unit: Unit) -> tuple[list[LineageLink], list[LineageLink]]:
+    """(links to predecessors, links to successors) with the event and the other side loaded."""
+    before = list(
+        LineageLink.objects.filter(successor=unit).select_related("predecessor", "event").order_by("predecessor__code")
+    )
+    after = list(
+        LineageLink.objects.filter(predecessor=unit).select_related("successor", "event").order_by("successor__code")
+    )
+    return before, after
+
+
+def inheriting_predecessor_paths(paths: set[str]) -> set[str]:
+    """Paths of units whose records pass to a unit inside `paths` (whole moves and the
+    default successor of a split), transitively. Used to widen a grant to old units."""
+    result = set(paths)
+    frontier = set(paths)
+    while frontier:
+        condition = Q(pk__in=[])
+        for path in frontier:
+            condition |= Q(successor__path__startswith=path)
+        rows = (
+            LineageLink.objects.filter(condition)
+            .filter(Q(whole=True) | Q(is_default=True))
+            .values_list("predecessor__path", flat=True)
+        )
+        widened = minimal_prefixes(result | set(rows))
+        frontier = widened - result
+        result = widened
+    return result
+
+
+def minimal_prefixes(paths: set[str]) -> set[str]:
+    ordered = sorted(paths)
+    kept: list[str] = []
+    for path in ordered:
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return set(kept)
