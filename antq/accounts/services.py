@@ -65,9 +65,8 @@ def user_set_password(*, ctx: AuditContext, user: User, password: str) -> None:
 
 @transaction.atomic
 def grant_create(*, ctx: AuditContext, user: User, unit: Unit, role: str) -> Grant:
-    actor = ctx.actor
-    if actor is not None:  # None only for trusted system/CLI bootstrap
-        allowed = grantable_roles(_roles_over(actor, unit))
+    if not ctx.is_operator:
+        allowed = grantable_roles(_roles_over(ctx.actor, unit))
         if not allowed:
             raise OutOfScope()
         if role not in allowed:
@@ -85,8 +84,7 @@ def grant_create(*, ctx: AuditContext, user: User, unit: Unit, role: str) -> Gra
 
 @transaction.atomic
 def grant_revoke(*, ctx: AuditContext, grant: Grant, reason: str = "") -> None:
-    actor = ctx.actor
-    if actor is not None and not grantable_roles(_roles_over(actor, grant.unit)):
+    if not ctx.is_operator and not grantable_roles(_roles_over(ctx.actor, grant.unit)):
         raise OutOfScope()
     record_change(ctx, action=ChangeRecord.Action.DELETE, obj=grant, scope_path=grant.unit.path,
                   before=snapshot(grant), after=None, reason=reason)

@@ -11,13 +11,16 @@ import datetime
 import decimal
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from antq.core.models import ChangeRecord
+from antq.core.scoping import ScopedQuerySet
+
+QS = TypeVar("QS", bound=ScopedQuerySet)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class AuditContext:
     @classmethod
     def system(cls) -> AuditContext:
         return cls(actor=None, source=ChangeRecord.Source.SYSTEM, request_id=uuid.uuid4())
+
+    @property
+    def is_operator(self) -> bool:
+        """A command run on the server without --as-user: the operator is trusted with everything."""
+        return self.actor is None and self.source in (ChangeRecord.Source.CLI, ChangeRecord.Source.SYSTEM)
+
+    def restrict(self, queryset: QS, action: str) -> QS:
+        """The one way services apply scoping to the acting user."""
+        return queryset.all() if self.is_operator else queryset.restrict(self.actor, action)
 
     @property
     def actor_name(self) -> str:

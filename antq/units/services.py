@@ -36,16 +36,24 @@ def refresh_subtree_paths(unit: Unit) -> None:
     Unit.objects.bulk_update(descendants, ["path", "depth"], batch_size=1000)
 
 
-def _check_parent(*, kind: str, parent: Unit, valid_from: datetime.date | None) -> None:
+def _check_parent(*, kind: str, parent: Unit, valid_from: datetime.date | None,
+                  valid_to: datetime.date | None) -> None:
     if kind not in USER_CREATED_KINDS:
         raise ValidationError({"kind": _("Only villages, residential groups, agencies, enterprises and schools "
                                          "can be created by hand; official units come from the official map.")})
     if parent.kind not in ALLOWED_PARENT_KINDS[kind]:
         raise ValidationError({"parent": _("A unit of this kind cannot be placed under %(parent)s.")
                                % {"parent": parent.get_kind_display()}})
-    on = valid_from or datetime.date.today()
-    if not parent.is_valid_on(on):
-        raise ValidationError({"parent": _("The parent unit is not valid on %(date)s.") % {"date": on.strftime("%d/%m/%Y")}})
+    starts_before = parent.valid_from is not None and (valid_from is None or valid_from < parent.valid_from)
+    ends_after = parent.valid_to is not None and (valid_to is None or valid_to > parent.valid_to)
+    if starts_before or ends_after:
+        raise ValidationError({"valid_from": _("The validity must lie within the parent unit's validity.")})
+
+
+def _inherit_validity(parent: Unit, valid_from: datetime.date | None,
+                      valid_to: datetime.date | None) -> tuple[datetime.date | None, datetime.date | None]:
+    """Left blank, a new unit lives as long as its parent."""
+    return (valid_from or parent.valid_from, valid_to or parent.valid_to)
 
 
 def _check_code_free(code: str, valid_from: datetime.date | None, valid_to: datetime.date | None,
@@ -71,7 +79,7 @@ def _next_code(parent: Unit) -> str:
 
 
 def _ensure_in_scope(ctx: AuditContext, unit: Unit) -> None:
-    if not Unit.objects.restrict(ctx.actor, Action.CHANGE).filter(pk=unit.pk).exists():
+    if not ctx.restrict(Unit.objects.all(), Action.CHANGE).filter(pk=unit.pk).exists():
         raise OutOfScope()
 
 
@@ -88,7 +96,8 @@ def unit_create(
     valid_to: datetime.date | None = None,
 ) -> Unit:
     _ensure_in_scope(ctx, parent)
-    _check_parent(kind=kind, parent=parent, valid_from=valid_from)
+    valid_from, valid_to = _inherit_validity(parent, valid_from, valid_to)
+    _check_parent(kind=kind, parent=parent, valid_from=valid_from, valid_to=valid_to)
     code = code.strip() or _next_code(parent)
     _check_code_free(code, valid_from, valid_to)
     unit = Unit(code=code, name=name.strip(), kind=kind, subtype=subtype.strip(), parent=parent,
@@ -118,7 +127,7 @@ def unit_update(*, ctx: AuditContext, unit: Unit, reason: str = "", **changes: A
         setattr(unit, field, value.strip() if isinstance(value, str) else value)
     if unit.parent is not None:
         _ensure_in_scope(ctx, unit.parent)
-        _check_parent(kind=unit.kind, parent=unit.parent, valid_from=unit.valid_from)
+        _check_parent(kind=unit.kind, parent=unit.parent, valid_from=unit.valid_from, valid_to=unit.valid_to)
     _check_code_free(unit.code, unit.valid_from, unit.valid_to, exclude_pk=unit.pk)
     unit.search_key = search_key_for(unit.name, unit.short_name, unit.code)
     unit.full_clean(exclude=["path", "search_key"])
