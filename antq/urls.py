@@ -2,4 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("antq.api.urls")),
+    path("", include("antq.web.urls")),
 ]

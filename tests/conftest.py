@@ -15,6 +15,15 @@ def world(db: None) -> World:
     return build_world()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Tests serve assets through the finders; the hashed manifest needs collectstatic.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     has_browser = shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
     if has_browser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from antq.units.models import LineageLink, Unit, UnitQuerySet, valid_on_q
 
@@ -102,3 +102,26 @@ def minimal_prefixes(paths: set[str]) -> set[str]:
         if not kept or not path.startswith(kept[-1]):
             kept.append(path)
     return set(kept)
+
+
+def search_units(queryset: UnitQuerySet, query: str, on: datetime.date | None = None) -> UnitQuerySet:
+    """Diacritic- and case-insensitive search, best first: exact code, then current units,
+    then shallower (province before commune), then by name."""
+    qs = queryset.search(query)
+    if on is not None:
+        qs = qs.filter(valid_on_q(on))
+    return qs.annotate(
+        rank=Case(
+            When(code=query.strip(), then=Value(0)),
+            When(valid_to__isnull=True, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "depth", "name", "-valid_from")
+
+
+def scope_roots(queryset: UnitQuerySet, paths: tuple[str, ...] | None) -> UnitQuerySet:
+    """Top units of a scope: the granted units and inherited predecessors (all roots for None)."""
+    if paths is None:
+        return queryset.filter(parent__isnull=True)
+    return queryset.filter(path__in=paths)

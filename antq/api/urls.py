@@ -1,0 +1,88 @@
+"""The API object, its uniform error bodies, and the URL patterns mounted at /api/v1/.
+
+Errors are JSON and never leak existence: 401 {"detail"} without credentials, 404 {"detail"}
+for anything missing or out of scope (same body), 422 {"detail": [...], "fields": {...}}
+for invalid input, whether caught by the schema or by a service's ValidationError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from antq.api import grants, units
+from antq.api.auth import AUTH
+
+api = NinjaAPI(
+    title="ANTQ API",
+    version="1",
+    description="Units, lineage, change history and grants, always limited to the caller's scope. "
+                "Authenticate with `Authorization: Bearer antq_...` (a personal API token) "
+                "or the web session.",
+    urls_namespace="api-v1",
+    auth=AUTH,
+)
+api.add_router("", units.router)
+api.add_router("", grants.router)
+
+
+def not_found_body() -> dict[str, str]:
+    return {"detail": _("Not found.")}
+
+
+def _unprocessable(request: HttpRequest, detail: list[str], fields: dict[str, list[str]]) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "fields": fields}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": _("Authentication required.")}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Missing and out of scope (antq.core.errors.OutOfScope) answer the same."""
+    return api.create_response(request, not_found_body(), status=404)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            if field != NON_FIELD_ERRORS:
+                fields[field] = [message for error in errors for message in error.messages]
+    return _unprocessable(request, list(exc.messages), fields)
+
+
+def _field_name(loc: Any) -> str:
+    """The field of a pydantic error location such as ("query", "date") or ("body", "payload", "name")."""
+    parts = [str(part) for part in (loc or ()) if part not in ("query", "path", "body", "payload", "filters",
+                                                                 "params", "page")]
+    return ".".join(parts) or NON_FIELD_ERRORS
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    detail: list[str] = []
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        field = _field_name(error.get("loc"))
+        message = str(error.get("msg", _("Invalid value.")))
+        detail.append(message if field == NON_FIELD_ERRORS else f"{field}: {message}")
+        if field != NON_FIELD_ERRORS:
+            fields.setdefault(field, []).append(message)
+    return _unprocessable(request, detail, fields)
+
+
+urlpatterns = [path("", api.urls)]

@@ -1,0 +1,39 @@
+"""How pages apply the one scoping mechanism: restrict, then 404 for anything outside."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.forms import Form
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from antq.core.audit import AuditContext
+from antq.core.scoping import Action, ScopedQuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+def scoped_get(queryset: ScopedQuerySet, request: HttpRequest, action: str = Action.VIEW, **lookup: Any) -> Any:
+    """The object if it is in the user's scope for `action`, else 404 (same as missing)."""
+    return get_object_or_404(queryset.restrict(request.user, action), **lookup)
+
+
+def audit_context(request: HttpRequest) -> AuditContext:
+    return AuditContext.from_request(request)
+
+
+def form_errors_from(form: Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form so it is shown next to the field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def require_post(request: HttpRequest) -> None:
+    if request.method != "POST":
+        raise Http404()

@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from antq.web.views import accounts, units
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", accounts.password_change, name="password_change"),
+    path("account/tokens/", accounts.tokens, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", accounts.token_revoke_view, name="token_revoke"),
+    path("grants/", accounts.grants, name="grants"),
+    path("grants/<int:pk>/revoke/", accounts.grant_revoke_view, name="grant_revoke"),
+    path("audit/", accounts.audit_log, name="audit_log"),
+    path("units/", units.unit_tree, name="unit_tree"),
+    path("units/search/", units.unit_search, name="unit_search"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/children/", units.unit_children, name="unit_children"),
+    path("units/<int:pk>/new/", units.unit_create_view, name="unit_create"),
+    path("units/<int:pk>/edit/", units.unit_edit_view, name="unit_edit"),
+    path("units/<int:pk>/delete/", units.unit_delete_view, name="unit_delete"),
+]
