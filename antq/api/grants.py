@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from antq.accounts.models import Grant, User
 from antq.accounts.services import grant_create, grant_revoke
@@ -46,7 +46,7 @@ def list_grants(request: HttpRequest, filters: Query[GrantFilters]) -> GrantList
 
 @router.post("/grants", response={201: GrantOut, 404: NotFoundOut, 422: ErrorOut},
              summary="Grant a role on a unit")
-def create_grant(request: HttpRequest, payload: GrantCreateIn) -> tuple[int, GrantOut]:
+def create_grant(request: HttpRequest, payload: GrantCreateIn) -> Status[GrantOut]:
     actor = current_user(request)
     unit = unit_at(payload.unit_code.strip(), payload.unit_date or timezone.localdate(),
                    queryset=Unit.objects.restrict(actor, Action.MANAGE_GRANTS))
@@ -54,16 +54,16 @@ def create_grant(request: HttpRequest, payload: GrantCreateIn) -> tuple[int, Gra
     if unit is None or grantee is None:
         raise Http404()
     grant = grant_create(ctx=api_context(request), user=grantee, unit=unit, role=payload.role.value)
-    return 201, _grant_out(grant)
+    return Status(201, _grant_out(grant))
 
 
 @router.delete("/grants/{grant_id}", response={204: None, 404: NotFoundOut, 422: ErrorOut},
                summary="Revoke a grant")
-def revoke_grant(request: HttpRequest, grant_id: int, reason: str = "") -> tuple[int, None]:
+def revoke_grant(request: HttpRequest, grant_id: int, reason: str = "") -> Status[None]:
     actor = current_user(request)
     grant = (Grant.objects.restrict(actor, Action.MANAGE_GRANTS).select_related("user", "unit")
              .filter(pk=grant_id).first())
     if grant is None:
         raise Http404()
     grant_revoke(ctx=api_context(request), grant=grant, reason=reason)
-    return 204, None
+    return Status(204, None)

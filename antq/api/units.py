@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from antq.accounts.models import User
 from antq.api.auth import api_context, current_user
@@ -156,13 +156,13 @@ def unit_history(request: HttpRequest, code: str, params: Query[DatedPage]) -> C
 
 @router.post("/units", response={201: UnitDetail, 404: NotFoundOut, 422: ErrorOut},
              summary="Create a village, agency, enterprise or school")
-def create_unit(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, UnitDetail]:
+def create_unit(request: HttpRequest, payload: UnitCreateIn) -> Status[UnitDetail]:
     user = current_user(request)
     parent = find_unit(user, payload.parent_code.strip(), payload.parent_date)
     unit = unit_create(ctx=api_context(request), parent=parent, kind=payload.kind, name=payload.name,
                        subtype=payload.subtype, code=payload.code, valid_from=payload.valid_from,
                        valid_to=payload.valid_to)
-    return 201, _detail(user, unit, _natural_date(unit))
+    return Status(201, _detail(user, unit, _natural_date(unit)))
 
 
 @router.patch("/units/{code}", response={200: UnitDetail, 404: NotFoundOut, 422: ErrorOut},
@@ -185,8 +185,8 @@ def update_unit(request: HttpRequest, code: str, params: Query[OnDate], payload:
 
 @router.delete("/units/{code}", response={204: None, 404: NotFoundOut, 422: ErrorOut},
                summary="Delete a village, agency, enterprise or school")
-def delete_unit(request: HttpRequest, code: str, params: Query[OnDate], reason: str = "") -> tuple[int, None]:
+def delete_unit(request: HttpRequest, code: str, params: Query[OnDate], reason: str = "") -> Status[None]:
     user = current_user(request)
     unit = find_unit(user, code, params.date)
     unit_delete(ctx=api_context(request), unit=unit, reason=reason)
-    return 204, None
+    return Status(204, None)

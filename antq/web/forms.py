@@ -45,7 +45,7 @@ class GrantForm(forms.Form):
         # Form choices go through the same scoping as everything else.
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Unit.objects.restrict(user, Action.MANAGE_GRANTS).filter(valid_to__isnull=True)
+        field.queryset = Unit.objects.restrict(user, Action.MANAGE_GRANTS).order_by("valid_to", "path")
 
     def clean_username(self) -> User:
         username = self.cleaned_data["username"].strip()

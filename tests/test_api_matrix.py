@@ -1,0 +1,130 @@
+"""Every API route, called as every persona, against commune B (bob's commune and bob's village).
+
+The routes come from the API's own OpenAPI schema, so a new route without an entry in
+CASES fails here until someone says how to call it and who may.
+Anonymous → 401; a persona that may not see (or may not act on) the target → 404, or an
+empty list for list routes; the others succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from antq.accounts.models import Grant
+from antq.accounts.roles import ROLE_ACTIONS
+from antq.accounts.services import token_create
+from antq.api.urls import api
+from antq.core.audit import AuditContext
+from antq.core.scoping import Action
+from tests.fixtures import VISIBLE, World
+
+API = "/api/v1"
+ON = "2025-08-01"
+PERSONAS = [None, *sorted(VISIBLE), "root"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call a route on commune B's data, and what right the caller needs."""
+
+    target: str  # key in World.units that must be visible
+    action: str  # the right needed on it
+    request: Callable[[World], tuple[str, dict[str, Any] | None]]  # (url, JSON body)
+    ok: int
+    is_list: bool = False
+
+
+def _bob_grant(world: World) -> Grant:
+    return Grant.objects.get(user=world.users["bob"], unit=world.units["commune_b"])
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("/units", "get"): Case("commune_b", Action.VIEW, lambda w: (f"/units?q=05266&date={ON}", None), 200,
+                            is_list=True),
+    ("/units", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/units", {"parent_code": "05266", "parent_date": ON, "kind": "village", "name": "Xóm Mới"}), 201),
+    ("/units/{code}", "get"): Case("commune_b", Action.VIEW,
+                                   lambda w: (f"/units/05266?date={ON}", None), 200),
+    ("/units/{code}", "patch"): Case("village_b", Action.CHANGE, lambda w: (
+        f"/units/{w.units['village_b'].code}?date={ON}", {"name": "Xóm Chiềng Mới"}), 200),
+    ("/units/{code}", "delete"): Case("village_b", Action.CHANGE, lambda w: (
+        f"/units/{w.units['village_b'].code}?date={ON}", None), 204),
+    ("/units/{code}/children", "get"): Case("commune_b", Action.VIEW,
+                                            lambda w: (f"/units/05266/children?date={ON}", None), 200),
+    ("/units/{code}/lineage", "get"): Case("commune_b", Action.VIEW,
+                                           lambda w: (f"/units/05266/lineage?date={ON}", None), 200),
+    ("/units/{code}/history", "get"): Case("village_b", Action.VIEW, lambda w: (
+        f"/units/{w.units['village_b'].code}/history?date={ON}", None), 200),
+    ("/grants", "get"): Case("commune_b", Action.MANAGE_GRANTS,
+                             lambda w: (f"/grants?unit=05266&date={ON}", None), 200, is_list=True),
+    ("/grants", "post"): Case("commune_b", Action.MANAGE_GRANTS, lambda w: (
+        "/grants", {"username": "alice", "unit_code": "05266", "unit_date": ON, "role": "viewer"}), 201),
+    ("/grants/{grant_id}", "delete"): Case("commune_b", Action.MANAGE_GRANTS,
+                                           lambda w: (f"/grants/{_bob_grant(w).pk}", None), 204),
+}
+
+
+def schema_routes() -> list[tuple[str, str]]:
+    paths = api.get_openapi_schema()["paths"]
+    return sorted((path.removeprefix(API), method) for path, methods in paths.items() for method in methods)
+
+
+ROUTES = schema_routes()
+
+
+def may(world: World, persona: str, case: Case) -> bool:
+    user = world.users[persona]
+    if user.is_superuser:
+        return True
+    rights = set().union(*(ROLE_ACTIONS[role] for role in user.roles()))
+    return case.target in VISIBLE[persona] and case.action in rights
+
+
+def headers_for(world: World, persona: str | None) -> dict[str, str]:
+    if persona is None:
+        return {}
+    _, raw = token_create(ctx=AuditContext.system(), user=world.users[persona], name="matrix")
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def call(world: World, method: str, case: Case, headers: dict[str, str]) -> Any:
+    send = getattr(Client(enforce_csrf_checks=True, headers=headers), method)
+    url, body = case.request(world)
+    if body is None:
+        return send(API + url)
+    return send(API + url, data=body, content_type="application/json")
+
+
+def test_matrix_knows_every_route() -> None:
+    """Fails when a route is added (or removed) without updating CASES."""
+    assert ROUTES, "the OpenAPI schema lists no routes"
+    assert set(ROUTES) == set(CASES), f"unknown to the matrix: {set(ROUTES) ^ set(CASES)}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p or "anonymous" for p in PERSONAS])
+@pytest.mark.parametrize(("path", "method"), ROUTES, ids=[f"{m.upper()} {p}" for p, m in ROUTES])
+def test_route_as_persona(world: World, path: str, method: str, persona: str | None) -> None:
+    case = CASES.get((path, method))
+    assert case is not None, f"the matrix does not know how to call {method.upper()} {path}: add it to CASES"
+    headers = headers_for(world, persona)
+    response = call(world, method, case, headers)
+    if persona is None:
+        assert response.status_code == 401, response.content
+        return
+    allowed = may(world, persona, case)
+    if case.is_list:
+        assert response.status_code == 200, response.content
+        data = response.json()
+        assert (data["count"] > 0) is allowed, data
+        assert len(data["items"]) == data["count"]
+    elif allowed:
+        assert response.status_code == case.ok, response.content
+    else:
+        assert response.status_code == 404, response.content
+        missing = Client(headers=headers).get(f"{API}/units/no-such-unit")
+        assert missing.status_code == 404 and response.json() == missing.json()  # nothing tells them apart

@@ -1,0 +1,53 @@
+"""Settings fail loudly and default to safe values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("ANTQ_") and k != "DATABASE_URL"}
+
+
+def load_settings(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    code = "import antq.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.PASSWORD_HASHERS[0])"
+    return subprocess.run([sys.executable, "-c", code], env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path), **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_embedded_defaults_are_safe(tmp_path) -> None:
+    result = load_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.sqlite3", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert load_settings(tmp_path).returncode == 0
+    assert key_file.read_text() == key_file.read_text()  # generated once, then kept
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ANTQ_ENV": "production"}, "ANTQ_SECRET_KEY"),
+        ({"ANTQ_ENV": "production", "ANTQ_SECRET_KEY": "x" * 50}, "ANTQ_ALLOWED_HOSTS"),
+        ({"ANTQ_ENV": "production", "ANTQ_SECRET_KEY": "x" * 50, "ANTQ_ALLOWED_HOSTS": "antq.local"}, "DATABASE_URL"),
+        ({"ANTQ_DEBUG": "maybe"}, "not a boolean"),
+        ({"ANTQ_ENV": "staging"}, "ANTQ_ENV"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "SQLite or PostgreSQL"),
+        ({"ANTQ_ENV": "production", "ANTQ_DEBUG": "true"}, "ANTQ_DEBUG"),
+    ],
+)
+def test_bad_configuration_stops_start_up(tmp_path, env: dict[str, str], message: str) -> None:
+    result = load_settings(tmp_path, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_secret_can_come_from_a_file(tmp_path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("s" * 60)
+    result = load_settings(tmp_path, ANTQ_ENV="production", ANTQ_SECRET_KEY_FILE=str(secret),
+                           ANTQ_ALLOWED_HOSTS="antq.local", DATABASE_URL="postgres://u@127.0.0.1/antq")
+    assert result.returncode == 0, result.stderr

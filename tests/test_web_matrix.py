@@ -1,0 +1,103 @@
+"""Every page × every persona: in scope → served, out of scope → 404, anonymous → login."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from antq.accounts.models import ApiToken, Grant
+from antq.accounts.services import token_create
+from antq.core.audit import AuditContext
+from antq.web import urls as web_urls
+from tests.fixtures import VISIBLE, World
+
+PERSONAS = ["alice", "bob", "dina", "victor", "paula", "oscar", "rita"]
+CHANGERS = {"alice", "bob", "dina", "paula", "oscar", "rita"}  # roles with the change action
+MANAGERS = {"dina", "paula", "oscar"}
+
+
+def unit_pk(world: World) -> int:
+    return world.units["village_b"].pk
+
+
+def sees(persona: str, key: str) -> bool:
+    return key in VISIBLE[persona]
+
+
+def can_change(persona: str, key: str) -> bool:
+    return persona in CHANGERS and sees(persona, key)
+
+
+# url name → (method, args builder, predicate "persona may use it on commune B's objects")
+Target = tuple[str, Callable[[World], list[int]], Callable[[str], bool]]
+TARGETS: dict[str, Target] = {
+    "home": ("get", lambda w: [], lambda p: True),
+    "login": ("get", lambda w: [], lambda p: True),
+    "logout": ("post", lambda w: [], lambda p: True),
+    "password_change": ("get", lambda w: [], lambda p: True),
+    "tokens": ("get", lambda w: [], lambda p: True),
+    "token_revoke": ("post", lambda w: [ApiToken.objects.get(user__username="bob").pk], lambda p: p == "bob"),
+    "grants": ("get", lambda w: [], lambda p: p in MANAGERS),
+    "grant_revoke": ("post", lambda w: [Grant.objects.get(user__username="bob").pk],
+                     lambda p: p in MANAGERS and sees(p, "commune_b")),
+    "audit_log": ("get", lambda w: [], lambda p: True),
+    "unit_tree": ("get", lambda w: [], lambda p: True),
+    "unit_search": ("get", lambda w: [], lambda p: True),
+    "unit_detail": ("get", lambda w: [unit_pk(w)], lambda p: sees(p, "village_b")),
+    "unit_children": ("get", lambda w: [w.units["commune_b"].pk], lambda p: sees(p, "commune_b")),
+    "unit_create": ("get", lambda w: [w.units["commune_b"].pk], lambda p: can_change(p, "commune_b")),
+    "unit_edit": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
+    "unit_delete": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
+}
+
+
+def test_matrix_knows_every_page() -> None:
+    names = {p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)}
+    assert names == set(TARGETS), f"add the new page(s) to TARGETS: {names ^ set(TARGETS)}"
+
+
+@pytest.fixture
+def world_with_token(world: World) -> World:
+    token_create(ctx=AuditContext.system(), user=world.users["bob"], name="bob's")
+    return world
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_anonymous_is_sent_to_login(world_with_token: World, name: str) -> None:
+    method, args, _allowed = TARGETS[name]
+    response = getattr(Client(), method)(reverse(name, args=args(world_with_token)))
+    if name == "login":
+        assert response.status_code == 200
+    elif name == "logout":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(set(TARGETS) - {"login", "logout"}))
+def test_persona_sees_exactly_its_scope(world_with_token: World, name: str, persona: str) -> None:
+    method, args, allowed = TARGETS[name]
+    client = Client()
+    client.force_login(world_with_token.users[persona])
+    response = getattr(client, method)(reverse(name, args=args(world_with_token)))
+    if allowed(persona):
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pages_never_mention_units_out_of_scope(world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(world.users[persona])
+    pages = [reverse("home"), reverse("unit_tree"), reverse("audit_log"),
+             reverse("unit_search") + "?q=xom", reverse("unit_search") + "?q=to+dan+pho"]
+    body = "".join(client.get(url).content.decode() for url in pages)
+    for key, unit in world.units.items():
+        if key in VISIBLE[persona] or unit.kind != "village":
+            continue
+        assert unit.name not in body, f"{persona} sees {unit.name}"
