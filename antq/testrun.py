@@ -30,9 +30,9 @@ def postgres_reachable(url: str) -> str | None:
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     try:
-        params = conninfo_to_dict(url)
+        params = {key: str(value) for key, value in conninfo_to_dict(url).items() if value is not None}
         params["dbname"] = "postgres"
-        with psycopg.connect(make_conninfo(**params), connect_timeout=3):
+        with psycopg.connect(make_conninfo("", **params), connect_timeout=3):
             return None
     except Exception as exc:  # any failure means "not here"; we report it
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

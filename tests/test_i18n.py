@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +16,7 @@ TEMPLATE_STRING = re.compile(r"""\{%\s*(?:translate|trans)\s+["']([^"']+)["']"""
 PYTHON_STRING = re.compile(r"""\b_\(\s*["']([^"'\n]+)["']\s*[),]""")
 
 
-def catalogue() -> dict[str, object]:
+def catalogue() -> dict[str, Message]:
     with (ROOT / "locale/vi/LC_MESSAGES/django.po").open("rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0]: m for m in read_po(handle, locale="vi") if m.id}
 

@@ -107,7 +107,7 @@ def _copy_source(tmp_path: Path) -> Path:
 
 
 def test_missing_source_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(MapSourceError, match="dataset.db"):
+    with pytest.raises(MapSourceError, match=r"dataset\.db"):
         read_official_maps(tmp_path)
 
 
@@ -126,7 +126,7 @@ def test_missing_code_names_the_row(tmp_path: Path) -> None:
     data = _copy_source(tmp_path)
     with sqlite3.connect(data / "dataset.db") as connection:
         connection.execute("UPDATE admin_units SET wardCode = NULL WHERE rowid = 7")
-    with pytest.raises(MapSourceError, match="admin_units, dòng/row 7"):
+    with pytest.raises(MapSourceError, match=r"admin_units, dòng/row 7"):
         read_official_maps(data)
 
 

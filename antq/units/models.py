@@ -103,7 +103,9 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_valid_from_unique"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_validity_ordered",
             ),
         ]

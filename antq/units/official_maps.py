@@ -217,7 +217,9 @@ def _crosswalk_links(
             predecessor = resolve_old(old_key)
             defaults = [t for t in targets if t.get("isDefaultNewWard")]
             if len(defaults) != 1:
-                raise MapSourceError(f"converter_2025.json: '{old_key}' cần đúng một đơn vị mặc định / needs one default")
+                raise MapSourceError(
+                    f"converter_2025.json: '{old_key}' cần đúng một đơn vị mặc định / needs exactly one default"
+                )
             links.extend(
                 SourceLink(predecessor, resolve_new(province_key, t["newWardKey"]), False, bool(t["isDefaultNewWard"]))
                 for t in targets

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from antq.core.audit import AuditContext, record_change, snapshot
@@ -67,7 +66,8 @@ def _check_code_free(code: str, valid_from: datetime.date | None, valid_to: date
     if exclude_pk is not None:
         overlapping = overlapping.exclude(pk=exclude_pk)
     if overlapping.exists():
-        raise ValidationError({"code": _("Code %(code)s is already used by another unit in this period.") % {"code": code}})
+        message = _("Code %(code)s is already used by another unit in this period.") % {"code": code}
+        raise ValidationError({"code": message})
 
 
 def _next_code(parent: Unit) -> str:

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             self._units(ctx)
             logins = self._users(ctx, password)
         if not options["quiet_logins"]:
-            self.stdout.write("\nTài khoản demo / demo logins (mật khẩu / password: %s)" % password)
+            self.stdout.write(f"\nTài khoản demo / demo logins (mật khẩu / password: {password})")
             for username, role, unit in logins:
                 self.stdout.write(f"  {username:<22}{role:<13}{unit}")
 
@@ -99,7 +99,8 @@ class Command(BaseCommand):
     def _users(self, ctx: AuditContext, password: str) -> list[tuple[str, str, str]]:
         logins = []
         school = Unit.objects.get(name=ORG_REP[2])
-        wanted = [(u, n, unit_at(c, d), r) for u, n, c, d, r in DEMO_USERS] + [(ORG_REP[0], ORG_REP[1], school, "org_rep")]
+        wanted = [(u, n, unit_at(c, d), r) for u, n, c, d, r in DEMO_USERS]
+        wanted.append((ORG_REP[0], ORG_REP[1], school, "org_rep"))
         for username, full_name, unit, role in wanted:
             assert unit is not None, username
             user = User.objects.filter(username=username).first()
