@@ -46,6 +46,8 @@ TARGETS: dict[str, Target] = {
     "audit_log": ("get", lambda w: [], lambda p: True),
     "unit_tree": ("get", lambda w: [], lambda p: True),
     "unit_search": ("get", lambda w: [], lambda p: True),
+    "unit_import": ("get", lambda w: [], lambda p: p in CHANGERS),
+    "unit_import_template": ("get", lambda w: [], lambda p: True),
     "unit_detail": ("get", lambda w: [unit_pk(w)], lambda p: sees(p, "village_b")),
     "unit_children": ("get", lambda w: [w.units["commune_b"].pk], lambda p: sees(p, "commune_b")),
     "unit_create": ("get", lambda w: [w.units["commune_b"].pk], lambda p: can_change(p, "commune_b")),

@@ -65,14 +65,14 @@ def user_set_password(*, ctx: AuditContext, user: User, password: str) -> None:
 
 @transaction.atomic
 def grant_create(*, ctx: AuditContext, user: User, unit: Unit, role: str) -> Grant:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     if not ctx.is_operator:
         allowed = grantable_roles(_roles_over(ctx.actor, unit))
         if not allowed:
             raise OutOfScope()
         if role not in allowed:
             raise ValidationError({"role": _("You may not grant the role %(role)s.") % {"role": Role(role).label}})
-    if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     if Grant.objects.filter(user=user, unit=unit, role=role).exists():
         raise ValidationError(_("This user already holds this role on this unit."))
     grant = Grant.objects.create(user=user, unit=unit, role=role)

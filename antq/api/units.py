@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -35,11 +34,10 @@ from antq.api.schemas import (
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.units.models import LineageLink, Unit, UnitQuerySet
-from antq.units.selectors import lineage_links, predecessors, successors, unit_at
+from antq.units.selectors import lineage_links, predecessors, search_units, successors, unit_at
 from antq.units.services import unit_create, unit_delete, unit_update
 
 router = Router(tags=["units"])
-ERRORS: dict[int, type] = {404: NotFoundOut, 422: ErrorOut}
 
 
 def visible(user: User, action: str = Action.VIEW) -> UnitQuerySet:
@@ -81,24 +79,16 @@ def _natural_date(unit: Unit) -> datetime.date:
     return unit.valid_to or unit.valid_from or today
 
 
-@router.get("/units", response=UnitList, summary="List or search units")
+@router.get("/units", response={200: UnitList, 422: ErrorOut}, summary="List or search units")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> UnitList:
     user = current_user(request)
-    qs = visible(user)
-    query = filters.q.strip()
-    if query:
-        qs = qs.search(query)
-    if filters.date is not None:
-        qs = qs.valid_on(filters.date)
+    qs = search_units(visible(user), filters.q, filters.date)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.parent:
         qs = qs.filter(parent__code=filters.parent.strip())
     count = qs.count()
-    ordered = qs.annotate(
-        exact=Case(When(code=query, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("exact", "depth", "name", "code", "-valid_from")
-    page = ordered[filters.offset:filters.offset + filters.limit]
+    page = qs[filters.offset:filters.offset + filters.limit]
     return UnitList(count=count, items=[unit_brief(u) for u in page])
 
 

@@ -106,8 +106,8 @@ def minimal_prefixes(paths: set[str]) -> set[str]:
 
 def search_units(queryset: UnitQuerySet, query: str, on: datetime.date | None = None) -> UnitQuerySet:
     """Diacritic- and case-insensitive search, best first: exact code, then current units,
-    then shallower (province before commune), then by name."""
-    qs = queryset.search(query)
+    then shallower (province before commune), then by name. A blank query filters nothing."""
+    qs = queryset.search(query) if query.strip() else queryset
     if on is not None:
         qs = qs.filter(valid_on_q(on))
     return qs.annotate(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from antq.accounts.models import User
 from antq.accounts.roles import Role
 from antq.core.scoping import Action
+from antq.core.spreadsheets import MAX_UPLOAD_BYTES
 from antq.units.models import USER_CREATED_KINDS, Unit, UnitKind
 
 
@@ -33,6 +34,19 @@ class UnitForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_to", _("The end date is before the start date."))
         return data
+
+
+class UnitImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("Only check, do not save"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Only .xlsx files are accepted."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
 
 
 class GrantForm(forms.Form):

@@ -9,18 +9,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from antq.accounts.models import Grant
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action, user_scope_paths
+from antq.units.imports import import_units
+from antq.units.imports import template as import_template
 from antq.units.models import Unit
 from antq.units.selectors import lineage_links, scope_roots, search_units
 from antq.units.services import unit_create, unit_delete, unit_update
-from antq.web.forms import UnitForm, UnitSearchForm
+from antq.web.forms import UnitForm, UnitImportForm, UnitSearchForm
 from antq.web.scoped import audit_context, form_errors_from, scoped_get
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -132,3 +136,25 @@ def unit_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Unit %(name)s deleted.") % {"name": unit.name})
         return redirect("unit_detail", pk=unit.parent_id) if unit.parent_id else redirect("unit_tree")
     return render(request, "units/delete.html", {"unit": unit})
+
+
+@login_required
+def unit_import_view(request: HttpRequest) -> HttpResponse:
+    if not Unit.objects.restrict(request.user, Action.CHANGE).exists():
+        raise Http404()
+    form = UnitImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_units(ctx=audit_context(request), handle=form.cleaned_data["file"],
+                              dry_run=form.cleaned_data["dry_run"])
+        if result.ok and not result.dry_run:
+            messages.success(request, _("%(count)d units imported.") % {"count": len(result.created)})
+            return redirect("unit_import")
+    return render(request, "units/import.html", {"form": form, "result": result})
+
+
+@login_required
+def unit_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="antq-don-vi.xlsx"'
+    return response

@@ -6,10 +6,13 @@ import datetime
 import json
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from antq.core.audit import AuditContext
+from antq.units.imports import import_units, template
 from antq.units.loader import load_official_maps
 from antq.units.models import Unit
 from antq.units.official_maps import NEW_MAP, OLD_MAP, MapSourceError, read_official_maps
@@ -54,6 +57,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="load both maps and the 2025 crosswalk from vietnamadminunits")
         load.add_argument("--province", help="only this province with its predecessors/successors")
+        load_file = sub.add_parser("import", help="create villages, agencies, enterprises, schools from an XLSX file")
+        load_file.add_argument("file")
+        load_file.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+        load_file.add_argument("--template", action="store_true", help="write an empty template to FILE instead")
         show = sub.add_parser("show", help="show the unit with this code on a date")
         show.add_argument("code")
         show.add_argument("--date", type=_date, default=None)
@@ -62,6 +69,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
             self._load(options["province"])
+        elif options["action"] == "import":
+            self._import(options["file"], options["dry_run"], options["template"])
         else:
             self._show(options["code"], options["date"] or datetime.date.today(), options["format"])
 
@@ -85,6 +94,22 @@ class Command(BaseCommand):
             f"Tạo mới/created {summary.created}, cập nhật/updated {summary.updated}, "
             f"liên kết kế thừa mới/new lineage links {summary.links_created}; {elapsed:.1f} s"
         )
+
+    def _import(self, file_name: str, dry_run: bool, write_template: bool) -> None:
+        if write_template:
+            Path(file_name).write_bytes(template())
+            self.stdout.write(f"Đã ghi mẫu / template written: {file_name}")
+            return
+        try:
+            handle = open(file_name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise CommandError(f"Không mở được tệp / cannot open {file_name}: {exc}") from exc
+        with handle:
+            result = import_units(ctx=AuditContext.cli(), handle=handle, dry_run=dry_run)
+        if not result.ok:
+            raise CommandError("Không nhập dòng nào / nothing imported:\n" + "\n".join(str(e) for e in result.errors))
+        verb = "Kiểm tra xong, sẽ tạo / checked, would create" if dry_run else "Đã tạo / created"
+        self.stdout.write(f"{verb} {len(result.created)} đơn vị / units")
 
     def _show(self, code: str, on: datetime.date, fmt: str) -> None:
         unit = unit_at(code, on)

@@ -1,0 +1,155 @@
+"""Reading and writing the XLSX templates users download, fill and upload.
+
+Headers are Vietnamese; the machine key of each column is accepted too. Reading never
+writes anything: it returns rows with their sheet row numbers, or errors that name the
+row and column, so an import can be all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from antq.core.text import fold
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # Vietnamese header as printed in the template
+    required: bool = False
+    kind: str = "text"  # text | date
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # sheet row number (header is row 1); 0 for the whole file
+    column: str  # header of the column, "" for the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = f"dòng/row {self.row}" if self.row else "tệp/file"
+        return f"{where}{', ' + self.column if self.column else ''}: {self.message}"
+
+
+@dataclass
+class SheetRows:
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> bool:
+        """The file or its header is wrong: rows cannot be checked one by one."""
+        return any(error.row <= 1 for error in self.errors)
+
+
+def template_workbook(columns: list[Column], sheet_title: str, example: dict[str, Any] | None = None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title
+    sheet.append([c.header + (" (*)" if c.required else "") for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    if example:
+        sheet.append([example.get(c.key, "") for c in columns])
+    help_sheet = workbook.create_sheet("Hướng dẫn")
+    help_sheet.append(["Cột / column", "Mã máy / key", "Bắt buộc / required", "Ghi chú / notes"])
+    for c in columns:
+        help_sheet.append([c.header, c.key, "có/yes" if c.required else "", c.help])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _parse_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"ngày không hợp lệ / invalid date {text!r} (dd/mm/yyyy)")
+
+
+def read_sheet(handle: IO[bytes], columns: list[Column]) -> SheetRows:
+    """Rows of the first sheet as {key: value}; blank rows skipped; all errors collected."""
+    result = SheetRows()
+    data = handle.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        result.errors.append(CellError(0, "", "tệp lớn hơn 5 MB / file larger than 5 MB"))
+        return result
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        result.errors.append(CellError(0, "", "không phải tệp Excel .xlsx / not an .xlsx file"))
+        return result
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        result.errors.append(CellError(0, "", f"không đọc được tệp / unreadable file: {exc}"))
+        return result
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        result.errors.append(CellError(0, "", "tệp trống / empty file"))
+        return result
+    by_name = {}
+    for c in columns:
+        by_name[fold(c.header)] = c
+        by_name[fold(c.header + " (*)")] = c
+        by_name[c.key.lower()] = c
+    positions: dict[int, Column] = {}
+    for index, title in enumerate(header):
+        if title is None or str(title).strip() == "":
+            continue
+        column = by_name.get(fold(str(title))) or by_name.get(str(title).strip().lower())
+        if column is None:
+            result.errors.append(CellError(1, str(title), "cột không xác định / unknown column"))
+            continue
+        positions[index] = column
+    missing = [c.header for c in columns if c.required and c not in positions.values()]
+    for header_name in missing:
+        result.errors.append(CellError(1, header_name, "thiếu cột bắt buộc / required column missing"))
+    if result.errors:
+        return result
+    for number, values in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            result.errors.append(CellError(number, "", f"quá {MAX_ROWS} dòng / more than {MAX_ROWS} rows"))
+            break
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        row: dict[str, Any] = {}
+        for index, column in positions.items():
+            value = values[index] if index < len(values) else None
+            if value is None or str(value).strip() == "":
+                if column.required:
+                    result.errors.append(CellError(number, column.header, "bắt buộc / required"))
+                row[column.key] = None
+                continue
+            if column.kind == "date":
+                try:
+                    row[column.key] = _parse_date(value)
+                except ValueError as exc:
+                    result.errors.append(CellError(number, column.header, str(exc)))
+                    row[column.key] = None
+                    continue
+            else:
+                row[column.key] = str(value).strip()
+        result.rows.append((number, row))
+    workbook.close()
+    return result
