@@ -88,3 +88,34 @@ def test_every_response_carries_request_id_and_csp(world: World) -> None:
     assert len(response["X-Request-ID"]) == 36
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_secretariat_creates_an_account_in_its_subtree(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["dina"])
+    data = {"account-new_username": "giang", "account-full_name": "Nguyễn Thị Giang",
+            "account-password": "Tam-thoi-2026-xyz", "account-unit": world.units["old_commune_a"].pk,
+            "account-role": "officer"}
+    assert client.post(reverse("grants"), data).status_code == 302
+    giang = User.objects.get(username="giang")
+    assert giang.grants.get().unit == world.units["old_commune_a"]
+    # Outside the subtree: the unit is not even a choice, and no account is created.
+    data.update({"account-new_username": "hai", "account-unit": world.units["old_commune_b"].pk})
+    assert client.post(reverse("grants"), data).status_code == 200
+    assert not User.objects.filter(username="hai").exists()
+    # A weak password is refused next to the field.
+    data.update({"account-unit": world.units["old_commune_a"].pk, "account-password": "123"})
+    body = client.post(reverse("grants"), data).content.decode()
+    assert not User.objects.filter(username="hai").exists() and "errorlist" in body
+
+
+def test_account_service_rolls_back_when_the_grant_is_refused(world: World) -> None:
+    from antq.accounts.services import user_create_with_grant
+    from antq.core.audit import AuditContext
+    from antq.core.errors import OutOfScope
+
+    ctx = AuditContext(actor=world.users["dina"], source="web")
+    with pytest.raises(OutOfScope):
+        user_create_with_grant(ctx=ctx, username="khoa", password="Tam-thoi-2026-xyz", full_name="",
+                               unit=world.units["commune_b"], role="viewer")
+    assert not User.objects.filter(username="khoa").exists()

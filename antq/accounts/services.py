@@ -43,7 +43,10 @@ def user_create(
         raise ValidationError({"username": _("User name %(name)s is already taken.") % {"name": username}})
     user = User(username=username, first_name=full_name.strip(), email=email.strip())
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -90,6 +93,18 @@ def grant_revoke(*, ctx: AuditContext, grant: Grant, reason: str = "") -> None:
                   before=snapshot(grant), after=None, reason=reason)
     grant.user.forget_scope()
     grant.delete()
+
+
+@transaction.atomic
+def user_create_with_grant(
+    *, ctx: AuditContext, username: str, password: str, full_name: str, unit: Unit, role: str
+) -> User:
+    """An account for someone in the actor's subtree: created only if the grant is allowed."""
+    if not ctx.is_operator and not grantable_roles(_roles_over(ctx.actor, unit)):
+        raise OutOfScope()
+    user = user_create(ctx=ctx, username=username, password=password, full_name=full_name)
+    grant_create(ctx=ctx, user=user, unit=unit, role=role)
+    return user
 
 
 @transaction.atomic

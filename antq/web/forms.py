@@ -69,6 +69,21 @@ class GrantForm(forms.Form):
         return user
 
 
+class AccountForm(forms.Form):
+    new_username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    password = forms.CharField(label=_("Temporary password"), widget=forms.PasswordInput,
+                               help_text=_("Give it to the person privately; they change it after logging in."))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="account", **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Unit.objects.restrict(user, Action.MANAGE_GRANTS).order_by("valid_to", "path")
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
 

@@ -28,8 +28,10 @@ def audit_context(request: HttpRequest) -> AuditContext:
 def form_errors_from(form: Form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form so it is shown next to the field."""
     if hasattr(exc, "error_dict"):
+        aliases = {"username": "new_username", "password": "password"}
         for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            name = field if field in form.fields else aliases.get(field)
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
 

@@ -12,12 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from antq.accounts.models import ApiToken, Grant, User
-from antq.accounts.services import grant_create, grant_revoke, token_create, token_revoke, user_set_password
+from antq.accounts.services import (
+    grant_create,
+    grant_revoke,
+    token_create,
+    token_revoke,
+    user_create_with_grant,
+    user_set_password,
+)
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action, user_scope_paths
 from antq.units.models import Unit
 from antq.units.selectors import scope_roots
-from antq.web.forms import GrantForm, PasswordChangeForm, TokenForm
+from antq.web.forms import AccountForm, GrantForm, PasswordChangeForm, TokenForm
 from antq.web.scoped import audit_context, form_errors_from, require_post, scoped_get
 
 
@@ -81,8 +88,21 @@ def grants(request: HttpRequest) -> HttpResponse:
     manageable = Grant.objects.restrict(user, Action.MANAGE_GRANTS)
     if not user.is_superuser and user_scope_paths(user, Action.MANAGE_GRANTS) == ():
         raise Http404()
-    form = GrantForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
+    is_account = "account-new_username" in request.POST
+    form = GrantForm(None if is_account else (request.POST or None), user=user)
+    account_form = AccountForm(request.POST if is_account else None, user=user)
+    if is_account and account_form.is_valid():
+        data = account_form.cleaned_data
+        try:
+            user_create_with_grant(ctx=audit_context(request), username=data["new_username"],
+                                   password=data["password"], full_name=data["full_name"],
+                                   unit=data["unit"], role=data["role"])
+        except ValidationError as exc:
+            form_errors_from(account_form, exc)
+        else:
+            messages.success(request, _("Account %(name)s created.") % {"name": data["new_username"]})
+            return redirect("grants")
+    if not is_account and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             grant_create(ctx=audit_context(request), user=data["username"], unit=data["unit"], role=data["role"])
@@ -92,7 +112,7 @@ def grants(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Role granted."))
             return redirect("grants")
     page = Paginator(manageable.select_related("user", "unit"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/grants.html", {"form": form, "page": page})
+    return render(request, "accounts/grants.html", {"form": form, "account_form": account_form, "page": page})
 
 
 @login_required
