@@ -77,8 +77,10 @@ class AccountForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
+    prefix = "account"
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="account", **kwargs)
+        super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Unit.objects.restrict(user, Action.MANAGE_GRANTS).order_by("valid_to", "path")
