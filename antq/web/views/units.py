@@ -57,8 +57,9 @@ def unit_search(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = scoped_get(Unit.objects.select_related("parent"), request, pk=pk)
     visible = Unit.objects.restrict(request.user)
-    visible_ids = set(visible.filter(pk__in=_neighbour_ids(unit)).values_list("pk", flat=True))
     before, after = lineage_links(unit)
+    neighbour_ids = [link.predecessor_id for link in before] + [link.successor_id for link in after]
+    visible_ids = set(visible.filter(pk__in=neighbour_ids + unit.ancestor_ids()).values_list("pk", flat=True))
     children = visible.filter(parent=unit).annotate(child_count=Count("children")).order_by("kind", "name")
     history = ChangeRecord.objects.restrict(request.user).for_object(unit)[:50]
     can_change = Unit.objects.restrict(request.user, Action.CHANGE).filter(pk=unit.pk).exists()
@@ -77,11 +78,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grants": grants,
         "today": datetime.date.today(),
     })
-
-
-def _neighbour_ids(unit: Unit) -> list[int]:
-    before, after = lineage_links(unit)
-    return [link.predecessor_id for link in before] + [link.successor_id for link in after] + unit.ancestor_ids()
 
 
 @login_required
