@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/antq"
 
@@ -38,32 +41,60 @@ def postgres_reachable(url: str) -> str | None:
         return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def run(label: str, env: dict[str, str], args: list[str]) -> int:
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "var" / "test-results"
+
+
+@dataclass
+class Outcome:
+    label: str
+    exit_code: int
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def run(label: str, env: dict[str, str], args: list[str]) -> Outcome:
     print(f"\n=== antq tests on {label} ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    report = RESULTS_DIR / f"{label.lower()}.xml"
+    report.unlink(missing_ok=True)
+    code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *args], env=env)
+    outcome = Outcome(label, code)
+    if report.exists():
+        for suite in ElementTree.parse(report).getroot().iter("testsuite"):
+            total = int(suite.get("tests", 0))
+            outcome.failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            outcome.skipped += int(suite.get("skipped", 0))
+            outcome.passed += total - int(suite.get("failures", 0)) - int(suite.get("errors", 0)) - int(
+                suite.get("skipped", 0))
+    return outcome
 
 
 def main() -> int:
     args = sys.argv[1:]
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    results: list[tuple[str, int]] = []
-    sqlite_env = dict(base)
-    results.append(("SQLite", run("SQLite", sqlite_env, args)))
+    results: list[Outcome] = [run("SQLite", dict(base), args)]
 
     url = postgres_url()
     problem = postgres_reachable(url)
     if problem is None:
-        results.append(("PostgreSQL", run("PostgreSQL", {**base, "DATABASE_URL": url}, args)))
+        results.append(run("PostgreSQL", {**base, "DATABASE_URL": url}, args))
     elif os.environ.get("ANTQ_REQUIRE_POSTGRES") == "1":
         print(f"\nPostgreSQL is required (ANTQ_REQUIRE_POSTGRES=1) but unreachable at {url}: {problem}")
-        results.append(("PostgreSQL", 1))
+        results.append(Outcome("PostgreSQL", 1, failed=1))
     else:
         print(f"\nSKIPPED: PostgreSQL run — no server reachable at {url} ({problem})")
 
     print("\n=== summary ===")
-    for label, code in results:
-        print(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
-    return 0 if all(code == 0 for _label, code in results) else 1
+    for r in results:
+        state = "ok" if r.exit_code == 0 else f"FAILED (exit {r.exit_code})"
+        print(f"{r.label}: {r.passed} passed, {r.failed} failed, {r.skipped} skipped — {state}")
+    ok = all(r.exit_code == 0 for r in results)
+    passed, failed, skipped = (sum(getattr(r, f) for r in results) for f in ("passed", "failed", "skipped"))
+    # A crashed run (no report) still counts as a failure in the closing line.
+    failed += sum(1 for r in results if r.exit_code != 0 and r.failed == 0)
+    print(f"total: {passed} passed, {failed} failed, {skipped} skipped")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
