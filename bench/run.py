@@ -152,7 +152,7 @@ def worker(label: str, out: Path) -> int:
     picks = [("largest old-map province", old_provinces[-1])]
     new_25 = next((p for p in provinces if p.source == NEW_MAP and p.code == "25"), None)
     if new_25 is not None:
-        picks.append(("new-map province 25", new_25))
+        picks.append(("new-map province", new_25))
     picks.append(("median province", by_size[len(by_size) // 2]))
     for title, province in picks:
 
@@ -287,6 +287,7 @@ def bench_postgres() -> tuple[dict[str, Any] | None, str | None]:
         import psycopg
     except ImportError:
         return None, "psycopg is not installed"
+    (BENCH_DIR / "results-postgresql.json").unlink(missing_ok=True)  # no stale figures from a past run
     admin_url = with_database(postgres_admin_url(), "postgres")
     try:
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)

@@ -36,7 +36,7 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
 
 
 def test_vietnamese_by_default_and_english_on_request(db: None) -> None:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "<h1>Đăng nhập</h1>" in client.get(reverse("login")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     assert "<h1>Log in</h1>" in client.get(reverse("login")).content.decode()

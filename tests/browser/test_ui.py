@@ -94,8 +94,8 @@ class Session:
 
 @pytest.fixture
 def session(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Session]:
-    # A browser in Vietnam asks for Vietnamese; the app's own default is Vietnamese too.
-    context = browser.new_context(locale="vi-VN", service_workers="block")
+    # An English browser on purpose: the product is Vietnamese unless the user switches.
+    context = browser.new_context(locale="en-US", service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     result = Session(page=context.new_page(), base_url=live_server.url)
     context.on("request", lambda request: result.requests.append(request.url))
