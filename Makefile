@@ -23,7 +23,7 @@ run: $(STAMP) messages
 	$(PY) -m antq collectstatic --no-input --verbosity 0
 	$(PY) -m antq demo
 	@echo "antq: http://$(HOST):$(PORT)/"
-	$(PY) -m antq runserver --insecure $(HOST):$(PORT)
+	$(PY) -m antq runserver $(HOST):$(PORT)
 
 test: $(STAMP) messages
 	$(PY) -m antq.testrun
