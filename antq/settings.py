@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "antq.core",
     "antq.units",
     "antq.accounts",
+    "antq.records",
+    "antq.indicators",
     "antq.web",
     "antq.demo",
 ]

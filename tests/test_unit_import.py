@@ -73,9 +73,11 @@ def test_dry_run_writes_nothing(world: World) -> None:
     assert Unit.objects.count() == before
 
 
-def test_not_an_excel_file(world: World) -> None:
-    result = import_units(ctx=ctx_for(world, "alice"), handle=io.BytesIO(b"name,kind\nx,y\n"))
-    assert not result.ok and "xlsx" in str(result.errors[0])
+def test_csv_is_accepted_and_garbage_is_refused(world: World) -> None:
+    csv_file = io.BytesIO("\ufeffMã đơn vị cấp trên,Loại,Tên\n04795,thôn,Thôn CSV\n".encode())
+    assert import_units(ctx=ctx_for(world, "alice"), handle=csv_file).ok
+    result = import_units(ctx=ctx_for(world, "alice"), handle=io.BytesIO(b"\xff\xfe\x00garbage"))
+    assert not result.ok and "UTF-8" in str(result.errors[0])
 
 
 def test_missing_required_column(world: World) -> None:
@@ -102,5 +104,5 @@ def test_upload_page_reports_errors_and_imports(world: World) -> None:
     response = client.post(reverse("unit_import"), {"file": good})
     assert response.status_code == 302
     assert Unit.objects.filter(name="Thôn mới", parent=world.units["commune_a"]).exists()
-    txt = SimpleUploadedFile("x.csv", b"a,b")
+    txt = SimpleUploadedFile("x.txt", b"a,b")
     assert "xlsx" in client.post(reverse("unit_import"), {"file": txt}).content.decode()

@@ -7,9 +7,11 @@ row and column, so an import can be all-or-nothing.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -19,8 +21,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from antq.core.text import fold
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20000
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Column:
     key: str
     header: str  # Vietnamese header as printed in the template
     required: bool = False
-    kind: str = "text"  # text | date
+    kind: str = "text"  # text | date | int
     help: str = ""
 
 
@@ -37,10 +39,12 @@ class CellError:
     row: int  # sheet row number (header is row 1); 0 for the whole file
     column: str  # header of the column, "" for the whole row
     message: str
+    value: str = ""
 
     def __str__(self) -> str:
         where = f"dòng/row {self.row}" if self.row else "tệp/file"
-        return f"{where}{', ' + self.column if self.column else ''}: {self.message}"
+        shown = f" [{self.value}]" if self.value else ""
+        return f"{where}{', ' + self.column if self.column else ''}{shown}: {self.message}"
 
 
 @dataclass
@@ -87,44 +91,79 @@ def _parse_date(value: Any) -> datetime.date:
     raise ValueError(f"ngày không hợp lệ / invalid date {text!r} (dd/mm/yyyy)")
 
 
-def read_sheet(handle: IO[bytes], columns: list[Column]) -> SheetRows:
-    """Rows of the first sheet as {key: value}; blank rows skipped; all errors collected."""
-    result = SheetRows()
-    data = handle.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        result.errors.append(CellError(0, "", "tệp lớn hơn 5 MB / file larger than 5 MB"))
-        return result
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        result.errors.append(CellError(0, "", "không phải tệp Excel .xlsx / not an .xlsx file"))
-        return result
+def _cells_from_xlsx(data: bytes, result: SheetRows) -> Iterator[tuple[Any, ...]] | None:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         result.errors.append(CellError(0, "", f"không đọc được tệp / unreadable file: {exc}"))
+        return None
+    return workbook.worksheets[0].iter_rows(values_only=True)
+
+
+def _cells_from_csv(data: bytes, result: SheetRows) -> Iterator[tuple[Any, ...]] | None:
+    try:
+        text = data.decode("utf-8-sig")  # with or without BOM
+    except UnicodeDecodeError:
+        result.errors.append(CellError(0, "", "tệp CSV phải mã hóa UTF-8 / CSV must be UTF-8"))
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return (tuple(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _convert(column: Column, value: Any) -> Any:
+    if column.kind == "date":
+        return _parse_date(value)
+    if column.kind == "int":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip().replace(".", "") if isinstance(value, str) else str(value)
+        if not text.lstrip("-").isdigit():
+            raise ValueError("không phải số nguyên / not a whole number")
+        number = int(text)
+        if number < 0:
+            raise ValueError("phải ≥ 0 / must be ≥ 0")
+        return number
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores codes typed as numbers as floats
+    return str(value).strip()
+
+
+def read_table(handle: IO[bytes], columns: list[Column]) -> SheetRows:
+    """Rows of an .xlsx (first sheet) or UTF-8 .csv as {key: value}; blank rows skipped;
+    every error collected (row, column, value, reason), nothing raised."""
+    result = SheetRows()
+    data = handle.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        result.errors.append(CellError(0, "", "tệp lớn hơn giới hạn / file larger than the limit"))
         return result
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    is_xlsx = zipfile.is_zipfile(io.BytesIO(data))
+    rows = _cells_from_xlsx(data, result) if is_xlsx else _cells_from_csv(data, result)
+    if rows is None:
+        return result
     header = next(rows, None)
     if header is None:
         result.errors.append(CellError(0, "", "tệp trống / empty file"))
         return result
-    by_name = {}
+    by_name: dict[str, Column] = {}
     for c in columns:
         by_name[fold(c.header)] = c
         by_name[fold(c.header + " (*)")] = c
-        by_name[c.key.lower()] = c
+        by_name[fold(c.key)] = c
     positions: dict[int, Column] = {}
     for index, title in enumerate(header):
         if title is None or str(title).strip() == "":
             continue
-        column = by_name.get(fold(str(title))) or by_name.get(str(title).strip().lower())
+        column = by_name.get(fold(str(title)))
         if column is None:
             result.errors.append(CellError(1, str(title), "cột không xác định / unknown column"))
             continue
+        if column in positions.values():
+            result.errors.append(CellError(1, str(title), "cột lặp lại / repeated column"))
+            continue
         positions[index] = column
-    missing = [c.header for c in columns if c.required and c not in positions.values()]
-    for header_name in missing:
-        result.errors.append(CellError(1, header_name, "thiếu cột bắt buộc / required column missing"))
+    for missing in (c for c in columns if c.required and c not in positions.values()):
+        result.errors.append(CellError(1, missing.header, "thiếu cột bắt buộc / required column missing"))
     if result.errors:
         return result
     for number, values in enumerate(rows, start=2):
@@ -141,15 +180,11 @@ def read_sheet(handle: IO[bytes], columns: list[Column]) -> SheetRows:
                     result.errors.append(CellError(number, column.header, "bắt buộc / required"))
                 row[column.key] = None
                 continue
-            if column.kind == "date":
-                try:
-                    row[column.key] = _parse_date(value)
-                except ValueError as exc:
-                    result.errors.append(CellError(number, column.header, str(exc)))
-                    row[column.key] = None
-                    continue
-            else:
-                row[column.key] = str(value).strip()
+            try:
+                row[column.key] = _convert(column, value)
+            except ValueError as exc:
+                result.errors.append(CellError(number, column.header, str(exc), str(value)))
+                row[column.key] = None
         result.rows.append((number, row))
-    workbook.close()
     return result
+

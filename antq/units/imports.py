@@ -16,7 +16,7 @@ from django.db import transaction
 from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
 from antq.core.scoping import Action
-from antq.core.spreadsheets import CellError, Column, read_sheet, template_workbook
+from antq.core.spreadsheets import CellError, Column, read_table, template_workbook
 from antq.core.text import fold
 from antq.units.models import Unit, UnitKind, valid_on_q
 from antq.units.services import unit_create
@@ -94,7 +94,7 @@ def _check_row(number: int, row: dict[str, Any], scope: Any, seen: set[tuple[int
 
 def import_units(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = False) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
-    sheet = read_sheet(handle, COLUMNS)
+    sheet = read_table(handle, COLUMNS)
     result.errors.extend(sheet.errors)
     if sheet.unreadable:
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
@@ -75,17 +76,28 @@ def lineage_links(unit: Unit) -> tuple[list[LineageLink], list[LineageLink]]:
     return before, after
 
 
-def inheriting_predecessor_paths(paths: set[str]) -> set[str]:
+def _links_into(paths: set[str], after: datetime.date | None, until: datetime.date | None) -> Any:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(successor__path__startswith=path)
+    links = LineageLink.objects.filter(condition)
+    if after is not None:
+        links = links.filter(event__effective_date__gt=after)
+    if until is not None:
+        links = links.filter(event__effective_date__lte=until)
+    return links
+
+
+def inheriting_predecessor_paths(paths: set[str], after: datetime.date | None = None,
+                                 until: datetime.date | None = None) -> set[str]:
     """Paths of units whose records pass to a unit inside `paths` (whole moves and the
-    default successor of a split), transitively. Used to widen a grant to old units."""
+    default successor of a split), transitively; optionally only through changes that took
+    effect in (after, until]. Used to widen a grant to old units and to sum old records."""
     result = set(paths)
     frontier = set(paths)
     while frontier:
-        condition = Q(pk__in=[])
-        for path in frontier:
-            condition |= Q(successor__path__startswith=path)
         rows = (
-            LineageLink.objects.filter(condition)
+            _links_into(frontier, after, until)
             .filter(Q(whole=True) | Q(is_default=True))
             .values_list("predecessor__path", flat=True)
         )
@@ -93,6 +105,13 @@ def inheriting_predecessor_paths(paths: set[str]) -> set[str]:
         frontier = widened - result
         result = widened
     return result
+
+
+def has_partial_lineage(paths: set[str], after: datetime.date | None = None,
+                        until: datetime.date | None = None) -> bool:
+    """Whether a unit in `paths` gained or lost part of a territory (a split or transfer):
+    then old records summed through lineage are not fully comparable."""
+    return _links_into(paths, after, until).filter(whole=False).exists()
 
 
 def minimal_prefixes(paths: set[str]) -> set[str]:

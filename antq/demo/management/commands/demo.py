@@ -18,6 +18,7 @@ from django.db import transaction
 from antq.accounts.models import Grant, User
 from antq.accounts.services import grant_create, user_create, user_set_password
 from antq.core.audit import AuditContext
+from antq.demo.records import load_demo_records
 from antq.units.models import Unit, UnitKind
 from antq.units.selectors import unit_at
 from antq.units.services import unit_create
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._units(ctx)
             logins = self._users(ctx, password)
+            written = load_demo_records(ctx)
+        self.stdout.write(f"Hồ sơ demo / demo records: {written} mới / new")
         if not options["quiet_logins"]:
             self.stdout.write(f"\nTài khoản demo / demo logins (mật khẩu / password: {password})")
             for username, role, unit in logins:

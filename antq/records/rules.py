@@ -1,0 +1,125 @@
+"""Rules as data: which groups count as criminal cases, which severities are "serious",
+how Penal Code articles map to reporting groups, and the national targets.
+
+Each is a dated row (valid_from/valid_to), national (province NULL) or for one province,
+so a past year is judged by the rules of its time and a province can deviate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from antq.records.choices import CrimeGroup, Severity
+from antq.units.models import Unit, valid_on_q
+
+
+class RuleKey(models.TextChoices):
+    CRIMINAL_GROUPS = "criminal_groups", _("Groups counted as criminal cases")
+    SERIOUS_SEVERITIES = "serious_severities", _("Severities counted as serious")
+
+
+DEFAULT_RULES: dict[str, list[str]] = {
+    RuleKey.CRIMINAL_GROUPS: list(CrimeGroup.values),
+    RuleKey.SERIOUS_SEVERITIES: [Severity.VERY_SERIOUS, Severity.ESPECIALLY_SERIOUS],
+}
+
+
+class RuleValue(models.Model):
+    key = models.CharField(_("rule"), max_length=40, choices=RuleKey.choices)
+    province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("province (empty: national)"))
+    value = models.JSONField(_("value"))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["key", "province_id", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class ArticleGroup(models.Model):
+    """Penal Code articles article_from..article_to → reporting group (narrowest range wins)."""
+
+    article_from = models.PositiveIntegerField(_("from article"))
+    article_to = models.PositiveIntegerField(_("to article"))
+    group = models.CharField(_("reporting group"), max_length=20, choices=CrimeGroup.choices)
+    province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["article_from", "article_to"]
+
+    def __str__(self) -> str:
+        return f"{self.article_from}–{self.article_to} → {self.group}"
+
+
+class Target(models.Model):
+    indicator = models.CharField(_("indicator"), max_length=60)
+    minimum = models.DecimalField(_("must exceed"), max_digits=7, decimal_places=2)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} > {self.minimum}"
+
+
+def _dated(qs: models.QuerySet[Any], on: datetime.date, province: Unit | None) -> models.QuerySet[Any]:
+    qs = qs.filter(valid_on_q(on))
+    return qs.filter(Q(province=province) | Q(province__isnull=True)) if province else qs.filter(province__isnull=True)
+
+
+def rule_value(key: str, on: datetime.date, province: Unit | None = None) -> list[str]:
+    """The province's own rule valid on `on`, else the national one, else the legal default."""
+    rows = list(_dated(RuleValue.objects.filter(key=key), on, province))
+    own = [r for r in rows if r.province_id is not None]
+    chosen = (own or rows)
+    return list(chosen[-1].value) if chosen else list(DEFAULT_RULES[key])
+
+
+def group_for_article(article: str, on: datetime.date, province: Unit | None = None) -> str | None:
+    """Reporting group of a Penal Code article ("173" or "173.2"), or None when unmapped."""
+    head = article.strip().split(".")[0].split(",")[0]
+    if not head.isdigit():
+        return None
+    number = int(head)
+    rows = list(_dated(ArticleGroup.objects.filter(article_from__lte=number, article_to__gte=number), on, province))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r.province_id is None, r.article_to - r.article_from))
+    return rows[0].group
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rules one computation uses, read once."""
+
+    criminal_groups: frozenset[str]
+    serious_severities: frozenset[str]
+
+    @classmethod
+    def for_unit(cls, on: datetime.date, province: Unit | None) -> Rules:
+        return cls(
+            criminal_groups=frozenset(rule_value(RuleKey.CRIMINAL_GROUPS, on, province)),
+            serious_severities=frozenset(rule_value(RuleKey.SERIOUS_SEVERITIES, on, province)),
+        )
+
+
+def target_for(indicator: str, on: datetime.date) -> Decimal | None:
+    row = Target.objects.filter(valid_on_q(on), indicator=indicator).order_by("-valid_from").first()
+    return row.minimum if row else None
