@@ -1,7 +1,8 @@
 """A small hand-made map with the same shape as the real one, and the test personas.
 
-Old province 17 (districts 148, 157; communes 04795, 05266, 04798) merged on 1/7/2025 into
-new province 25 (communes 04795 ← old 04795 + 04798, 05266 ← old 05266). Province 01 is
+Old provinces 17 (districts 148, 157; communes 04795, 05266, 04798) and 25 (district 227,
+commune 07900) merged on 1/7/2025 into new province 25 — the code 25 is reused — with
+communes 04795 ← old 04795 + 04798, 05266 ← old 05266, 07900 ← old 07900. Province 01 is
 another province. Villages hang under the new communes and under one old commune.
 """
 
@@ -32,6 +33,9 @@ def fixture_maps() -> OfficialMaps:
         _u(OLD_MAP, "commune", "04795", "Phường Thịnh Lang", "Phường", ("district", "148")),
         _u(OLD_MAP, "commune", "04798", "Phường Hữu Nghị", "Phường", ("district", "148")),
         _u(OLD_MAP, "commune", "05266", "Thị trấn Vụ Bản", "Thị trấn", ("district", "157")),
+        _u(OLD_MAP, "province", "25", "Tỉnh Phú Thọ", "Tỉnh", None),
+        _u(OLD_MAP, "district", "227", "Thành phố Việt Trì", "Thành phố", ("province", "25")),
+        _u(OLD_MAP, "commune", "07900", "Phường Tiên Cát", "Phường", ("district", "227")),
         _u(OLD_MAP, "province", "01", "Thành phố Hà Nội", "Thành phố", None),
         _u(OLD_MAP, "district", "001", "Quận Ba Đình", "Quận", ("province", "01")),
         _u(OLD_MAP, "commune", "00001", "Phường Phúc Xá", "Phường", ("district", "001")),
@@ -40,11 +44,14 @@ def fixture_maps() -> OfficialMaps:
         _u(NEW_MAP, "province", "25", "Tỉnh Phú Thọ", "Tỉnh", None),
         _u(NEW_MAP, "commune", "04795", "Phường Hòa Bình", "Phường", ("province", "25")),
         _u(NEW_MAP, "commune", "05266", "Xã Lạc Sơn", "Xã", ("province", "25")),
+        _u(NEW_MAP, "commune", "07900", "Phường Việt Trì", "Phường", ("province", "25")),
         _u(NEW_MAP, "province", "01", "Thành phố Hà Nội", "Thành phố", None),
         _u(NEW_MAP, "commune", "00004", "Phường Ba Đình", "Phường", ("province", "01")),
     ]
     links = [
         SourceLink(("province", "17"), ("province", "25"), True, True),
+        SourceLink(("province", "25"), ("province", "25"), True, True),
+        SourceLink(("commune", "07900"), ("commune", "07900"), True, True),
         SourceLink(("province", "01"), ("province", "01"), True, True),
         SourceLink(("commune", "04795"), ("commune", "04795"), True, True),
         SourceLink(("commune", "04798"), ("commune", "04795"), True, True),
@@ -77,6 +84,10 @@ def build_world() -> World:
         "old_commune_a": official("04795", OLD_MAP),
         "old_commune_a2": official("04798", OLD_MAP),
         "old_commune_b": official("05266", OLD_MAP),
+        "old_province_pt": official("25", OLD_MAP),
+        "old_district_pt": official("227", OLD_MAP),
+        "old_commune_pt": official("07900", OLD_MAP),
+        "commune_pt": official("07900", NEW_MAP),
         "other_province": official("01", NEW_MAP),
         "other_commune": official("00004", NEW_MAP),
     }
@@ -117,7 +128,8 @@ VISIBLE: dict[str, set[str]] = {
     "bob": {"commune_b", "old_commune_b", "village_b"},
     "dina": {"district_a", "old_commune_a", "old_commune_a2", "old_village_a"},
     "victor": {"province", "old_province", "district_a", "district_b", "commune_a", "commune_b", "old_commune_a",
-               "old_commune_a2", "old_commune_b", "village_a", "village_b", "old_village_a", "school_a"},
+               "old_commune_a2", "old_commune_b", "village_a", "village_b", "old_village_a", "school_a",
+               "old_province_pt", "old_district_pt", "old_commune_pt", "commune_pt"},
     "oscar": {"other_province", "other_commune", "other_village"},
     "rita": {"school_a"},
 }

@@ -199,7 +199,7 @@ def test_exact_code_comes_first(world: World) -> None:
 def test_list_filters_by_date_kind_and_parent(world: World) -> None:
     victor = as_user(world, "victor")
     communes = victor.get("/units", kind="commune", date=NEW).json()
-    assert {item["code"] for item in communes["items"]} == {"04795", "05266"}
+    assert {item["code"] for item in communes["items"]} == {"04795", "05266", "07900"}
     assert all(item["valid_to"] is None for item in communes["items"])
     children = victor.get("/units", parent="05266", date=NEW).json()
     assert [item["name"] for item in children["items"]] == ["Xóm Chiềng"]

@@ -2,11 +2,12 @@
 today's map, always from the live records (no rebuild step).
 
 The area of a figure is a set of unit-path prefixes. On the map of the time it is the unit
-valid at the end of the period plus the units merged into it during the period (so a break
-year such as 2025 is complete). On today's map it is today's unit plus every unit whose
-records it inherits through lineage. The previous period is read over the same area, so a
-comparison never changes its base: 2025 Phú Thọ is compared with 2024 Hòa Bình + Vĩnh Phúc
-+ Phú Thọ.
+valid at the end of the period plus the units merged into it during the compared years (the
+period and the two years before it, which the comparison and the "down on all three" flag
+read), so a break year such as 2025 is complete and its base is the same territory. On
+today's map it is today's unit plus every unit whose records it inherits through lineage.
+The previous periods are read over the same area, so a comparison never changes its base:
+2025 Phú Thọ is compared with 2024 Hòa Bình + Vĩnh Phúc + Phú Thọ.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def resolve_unit(code: str, period: Period, map_: str, units: QuerySet[Unit] | N
 def area_of(unit: Unit, period: Period, map_: str) -> Area:
     if map_ == "current":
         after, until = None, None
-    else:  # only changes that took effect inside the period
-        after, until = period.start, period.end
+    else:  # changes that took effect during the compared years only
+        after, until = period.previous_year().previous_year().start, period.end
     paths = inheriting_predecessor_paths({unit.path}, after=after, until=until)
     partial = has_partial_lineage({unit.path}, after=after, until=until) if len(paths) > 1 else False
     return Area(unit=unit, paths=tuple(sorted(paths)), map=map_, comparable=not partial)
