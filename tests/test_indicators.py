@@ -139,7 +139,7 @@ PERIODS = ["2024", "2025", "2026-H1", "2025-Q3", "2025-07", "2024-H2", "2025-06-
 @pytest.mark.parametrize("scheme", ["mps", "calendar"])
 @pytest.mark.parametrize("map_", ["time", "current"])
 def test_engine_matches_an_independent_computation(generated, scheme: str, map_: str) -> None:
-    world, cases, accidents = generated
+    _world, cases, accidents = generated
     computation = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
     checked = 0
     for spec in PERIODS:
@@ -165,7 +165,7 @@ def test_engine_matches_an_independent_computation(generated, scheme: str, map_:
 
 
 def test_cleared_by_today_counts_later_clearances(generated) -> None:
-    world, cases, accidents = generated
+    _world, cases, _accidents = generated
     period = period_from_spec("2024", "mps")
     unit = resolve_unit("17", period, "time")
     by_today = indicator_report(unit=unit, period=period, map_="time", computation=Computation(
