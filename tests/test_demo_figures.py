@@ -1,0 +1,44 @@
+"""Acceptance: the demo reproduces the 2020 Hòa Bình review conference figures."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_demo_gives_the_article_figures() -> None:
+    call_command("demo", "--quiet-logins", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("indicators", "--unit", "17", "--period", "2020", "--format", "json", stdout=out)
+    report = json.loads(out.getvalue())
+    figures = report["indicators"]
+    assert report["unit"] == {"code": "17", "name": "Tỉnh Hòa Bình", "valid_from": None, "valid_to": "2025-06-30"}
+    assert report["period"] == {"scheme": "mps", "spec": "2020", "start": "2019-12-15", "end": "2020-12-14"}
+    assert figures["criminal_cases"]["value"] == 775
+    assert figures["criminal_cases_cleared"]["value"] == 703
+    assert figures["clearance_rate"]["value"] == 90.71
+    assert figures["serious_cases"]["value"] == 90 and figures["serious_cases_cleared"]["value"] == 88
+    assert figures["serious_clearance_rate"]["value"] == 97.78  # "gần 98%"
+    assert figures["ttxh_cases"]["value"] == 564 and figures["ttxh_cases"]["previous"] == 595
+    assert figures["ttxh_cases"]["change_pct"] == -5.21
+    for key, now, before in (("accidents", 104, 118), ("accident_deaths", 87, 96), ("accident_injuries", 58, 71)):
+        assert (figures[key]["value"], figures[key]["previous"]) == (now, before)
+    assert figures["accidents_all_three_decreased"]["value"] is True
+    assert figures["clearance_rate"]["target"] == 75.0
+
+    # The merged province compares 2025 with the three old provinces of 2024.
+    out = io.StringIO()
+    call_command("indicators", "--unit", "25", "--period", "2025", "--format", "json", stdout=out)
+    merged = json.loads(out.getvalue())
+    assert merged["unit"]["valid_from"] == "2025-07-01"
+    assert merged["indicators"]["criminal_cases"]["previous"] > 2000  # Hòa Bình + Vĩnh Phúc + Phú Thọ
+    # Demo again: nothing duplicated.
+    call_command("demo", "--quiet-logins", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("indicators", "--unit", "17", "--period", "2020", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["indicators"]["criminal_cases"]["value"] == 775
