@@ -184,3 +184,39 @@ def test_scope_limits_what_the_engine_counts(generated) -> None:
                               computation=computation)
     mine = expected(cases, accidents, CURRENT["05266"], period.start, period.end)
     assert report["indicators"]["criminal_cases"]["value"] == mine["criminal_cases"]
+
+
+@pytest.mark.parametrize("map_", ["time", "current"])
+def test_children_add_up_and_drill_down_matches(generated, map_: str) -> None:
+    from antq.indicators.engine import area_of, children_figures, records_behind
+    from antq.units.models import Unit
+
+    _world, _cases, _accidents = generated
+    computation = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
+    period = period_from_spec("2025", "mps")
+    unit = resolve_unit("25", period, map_)
+    area = area_of(unit, period, map_)
+    report = indicator_report(unit=unit, period=period, map_=map_, computation=computation)
+    ids = ["criminal_cases", "ttxh_cases", "serious_cases_cleared", "accidents", "accident_deaths"]
+    rows = children_figures(area, period, computation, Unit.objects.all(), ids)
+    assert rows, "the province has communes"
+    for indicator in ids:
+        total = sum(int(row.values[indicator] or 0) for row in rows)
+        assert total == report["indicators"][indicator]["value"], indicator
+        kind, records = records_behind(indicator, area, period, computation)
+        if kind == "cases":
+            assert records.count() == report["indicators"][indicator]["value"], indicator
+
+
+def test_monthly_series_sums_to_the_year(generated) -> None:
+    from antq.indicators.engine import area_of, monthly_series
+
+    computation = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
+    for scheme in ("mps", "calendar"):
+        period = period_from_spec("2025", scheme)
+        unit = resolve_unit("25", period, "current")
+        report = indicator_report(unit=unit, period=period, map_="current", computation=computation)
+        area = area_of(unit, period, "current")
+        for indicator in ("criminal_cases", "accident_injuries"):
+            series = monthly_series(indicator, area, period, computation)
+            assert len(series) == 12 and sum(series) == report["indicators"][indicator]["value"]

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from antq.core.periods import Period
+from antq.core.periods import Period, month_periods
 from antq.core.scoping import path_q
 from antq.indicators.definitions import (
     BY_ID,
     INDICATORS,
+    AccidentSum,
     AccidentTotals,
     AllDecreased,
     CaseTallies,
@@ -197,3 +198,109 @@ def indicator_report(*, unit: Unit, period: Period, map_: str, computation: Comp
 
 def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def records_behind(indicator_id: str, area: Area, period: Period,
+                   computation: Computation) -> tuple[str, QuerySet[Any]]:
+    """The records a figure counts ("cases" or "accidents", queryset): the drill-down of every
+    number uses the very filters of its definition, so the list always matches the figure."""
+    definition = BY_ID[indicator_id]
+    if isinstance(definition, Rate):
+        return records_behind(definition.numerator, area, period, computation)
+    if isinstance(definition, AllDecreased):
+        return records_behind(definition.parts[0], area, period, computation)
+    if isinstance(definition, AccidentSum):
+        records: QuerySet[Any] = computation.accident_records
+        kind = "accidents"
+    else:
+        rules = Rules.for_unit(period.end, _province(area.unit))
+        records = computation.case_records.filter(group__in=definition.groups(rules))
+        if definition.severities is not None:
+            records = records.filter(severity__in=definition.severities(rules))
+        if definition.cleared:
+            until = period.end if computation.cleared_by == "period" else timezone.localdate()
+            records = records.filter(cleared_on__lte=until)
+        kind = "cases"
+    return kind, records.filter(path_q("unit__path", area.paths), occurred_on__gte=period.start,
+                                occurred_on__lte=period.end)
+
+
+@dataclass(frozen=True)
+class ChildFigures:
+    unit: Unit
+    values: dict[str, Value]
+
+
+def children_figures(area: Area, period: Period, computation: Computation, units: QuerySet[Unit],
+                     ids: list[str]) -> list[ChildFigures]:
+    """Figures of every child of the area's unit for one period, in three queries however many
+    children: each record is given to the child whose area (own subtree plus inherited old
+    units) holds its unit, by the longest matching path."""
+    parent = area.unit
+    children = list(units.filter(parent=parent).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)).order_by("name"))
+    owner: dict[str, Unit] = {}
+    for child in children:
+        child_area = area_of(child, period, area.map)
+        for path in child_area.paths:
+            owner[path] = child
+    prefixes = sorted(owner, key=len, reverse=True)
+
+    def child_of(path: str) -> Unit | None:
+        return next((owner[p] for p in prefixes if path.startswith(p)), None)
+
+    today = timezone.localdate()
+    cleared_until = period.end if computation.cleared_by == "period" else today
+    case_rows = (computation.case_records.filter(path_q("unit__path", area.paths), occurred_on__gte=period.start,
+                                                 occurred_on__lte=period.end)
+                 .values("unit__path", "group", "severity")
+                 .annotate(occurred=Count("id"), cleared=Count("id", filter=Q(cleared_on__lte=cleared_until)))
+                 .order_by())
+    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {c.pk: {} for c in children}
+    for row in case_rows:
+        owner_unit = child_of(row["unit__path"])
+        if owner_unit is not None:
+            key = (row["group"], row["severity"])
+            occurred, cleared = tallies[owner_unit.pk].get(key, (0, 0))
+            tallies[owner_unit.pk][key] = (occurred + row["occurred"], cleared + row["cleared"])
+    accident_rows = (computation.accident_records.filter(path_q("unit__path", area.paths),
+                                                         occurred_on__gte=period.start, occurred_on__lte=period.end)
+                     .values("unit__path").annotate(n=Count("id"), deaths=Sum("deaths"), injuries=Sum("injuries"))
+                     .order_by())
+    crashes: dict[int, list[int]] = {c.pk: [0, 0, 0] for c in children}
+    for crash in accident_rows:
+        crash_owner = child_of(crash["unit__path"])
+        if crash_owner is not None:
+            totals = crashes[crash_owner.pk]
+            totals[0] += crash["n"]
+            totals[1] += crash["deaths"] or 0
+            totals[2] += crash["injuries"] or 0
+    rules = Rules.for_unit(period.end, _province(parent))
+    definitions: list[Definition] = [
+        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
+    result = []
+    for child in children:
+        data = Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]), rules)
+        result.append(ChildFigures(child, _values(data, definitions)))
+    return result
+
+
+def monthly_series(indicator_id: str, area: Area, year: Period, computation: Computation) -> list[int]:
+    """Twelve monthly values of a count indicator over a year of the same scheme (one query)."""
+    _kind, records = records_behind(indicator_id, area, year, computation)
+    definition = BY_ID[indicator_id]
+    field_name = definition.field_name if isinstance(definition, AccidentSum) else None
+    value = Sum(field_name) if field_name and field_name != "accidents" else Count("id")
+    rows = list(records.values("occurred_on").annotate(n=value).order_by())
+    if field_name == "deaths":  # later deaths belong to their accident's month, as on the card
+        rows += list(LaterDeath.objects.filter(accident__in=records.values("pk"),
+                                               recorded_on__lte=timezone.localdate())
+                     .values(occurred_on=F("accident__occurred_on")).annotate(n=Sum("count")).order_by())
+    months = month_periods(int(year.spec[:4]), year.scheme)
+    series = [0] * 12
+    for row in rows:
+        for index, month in enumerate(months):
+            if month.contains(row["occurred_on"]):
+                series[index] += row["n"] or 0
+                break
+    return series

@@ -37,7 +37,7 @@ def load_official_maps(maps: OfficialMaps) -> LoadSummary:
     existing = {
         (u.source, u.kind, u.code): u
         for u in Unit.objects.filter(source__in=[OLD_MAP, NEW_MAP]).only(
-            "id", "source", "kind", "code", "name", "short_name", "subtype", "parent_id", "path", "depth"
+            "id", "source", "kind", "code", "name", "short_name", "subtype", "parent_id", "path", "depth", "lat", "lon"
         )
     }
     created = updated = 0
@@ -59,7 +59,8 @@ def load_official_maps(maps: OfficialMaps) -> LoadSummary:
         Unit.objects.bulk_create(fresh, batch_size=2000)
         created += len(fresh)
     updated = len(changed)
-    Unit.objects.bulk_update(changed, ["name", "short_name", "subtype", "parent", "search_key"], batch_size=1000)
+    Unit.objects.bulk_update(changed, ["name", "short_name", "subtype", "parent", "search_key", "lat", "lon"],
+                             batch_size=1000)
     _refresh_paths(list(rows.values()))
 
     links_created = _load_lineage(maps.links, rows)
@@ -82,6 +83,8 @@ def _new_unit(source: SourceUnit, parent: Unit | None) -> Unit:
         source=source.map,
         search_key=search_key_for(source.name, source.short_name, source.code),
         path="",
+        lat=source.lat,
+        lon=source.lon,
     )
 
 
@@ -91,6 +94,8 @@ def _apply(unit: Unit, source: SourceUnit, parent: Unit | None) -> bool:
         "short_name": source.short_name,
         "subtype": source.subtype,
         "search_key": search_key_for(source.name, source.short_name, source.code),
+        "lat": source.lat,
+        "lon": source.lon,
     }
     dirty = any(getattr(unit, field) != value for field, value in wanted.items())
     dirty = dirty or unit.parent_id != (parent.pk if parent else None)

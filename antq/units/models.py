@@ -93,6 +93,9 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # fold(name + short name + code): lets "hoa binh" find "Hòa Bình".
     search_key = models.CharField(max_length=500, editable=False)
+    # Centre point from the official map data, for the dashboard map (no tile server needed).
+    lat = models.FloatField(null=True, blank=True, editable=False)
+    lon = models.FloatField(null=True, blank=True, editable=False)
     # Which loaded map the row comes from ("2008-2025", "2025"), or "" for user-created units.
     source = models.CharField(max_length=20, blank=True, editable=False)
 

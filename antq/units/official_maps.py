@@ -36,6 +36,8 @@ class SourceUnit:
     short_name: str
     subtype: str
     parent: tuple[str, str] | None  # (kind, code) of the parent on the same map
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,19 +127,22 @@ def read_official_maps(data_dir: Path | None = None) -> OfficialMaps:
             if ("province", province_code) not in old_seen:
                 old_seen.add(("province", province_code))
                 maps.old.append(SourceUnit(OLD_MAP, "province", province_code, row["province"],
-                                           row["provinceShort"], _province_subtype(row["province"]), None))
+                                           row["provinceShort"], _province_subtype(row["province"]), None,
+                                           row["provinceLat"], row["provinceLon"]))
                 province_keys_old[row["provinceKey"]] = province_code
             if ("district", district_code) not in old_seen:
                 old_seen.add(("district", district_code))
                 maps.old.append(SourceUnit(OLD_MAP, "district", district_code, row["district"],
-                                           row["districtShort"], row["districtType"], ("province", province_code)))
+                                           row["districtShort"], row["districtType"], ("province", province_code),
+                                           row["districtLat"], row["districtLon"]))
             key = f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey'] or ''}"
             if ward_code:
                 if ("commune", ward_code) in old_seen:
                     raise MapSourceError(f"mã xã {ward_code} lặp lại / commune code {ward_code} repeated")
                 old_seen.add(("commune", ward_code))
                 maps.old.append(SourceUnit(OLD_MAP, "commune", ward_code, row["ward"], row["wardShort"],
-                                           row["wardType"], ("district", district_code)))
+                                           row["wardType"], ("district", district_code), row["wardLat"],
+                                           row["wardLon"]))
                 legacy_keys[key] = ("commune", ward_code)
             else:
                 # Island districts without communes (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo):
@@ -157,13 +162,14 @@ def read_official_maps(data_dir: Path | None = None) -> OfficialMaps:
             if ("province", province_code) not in new_seen:
                 new_seen.add(("province", province_code))
                 maps.new.append(SourceUnit(NEW_MAP, "province", province_code, row["province"],
-                                           row["provinceShort"], _province_subtype(row["province"]), None))
+                                           row["provinceShort"], _province_subtype(row["province"]), None,
+                                           row["provinceLat"], row["provinceLon"]))
                 province_keys_new[row["provinceKey"]] = province_code
             if ("commune", ward_code) in new_seen:
                 raise MapSourceError(f"mã xã {ward_code} lặp lại / commune code {ward_code} repeated")
             new_seen.add(("commune", ward_code))
             maps.new.append(SourceUnit(NEW_MAP, "commune", ward_code, row["ward"], row["wardShort"],
-                                       row["wardType"], ("province", province_code)))
+                                       row["wardType"], ("province", province_code), row["wardLat"], row["wardLon"]))
             new_keys[(row["provinceKey"], row["wardKey"])] = ("commune", ward_code)
         except (MapSourceError, IndexError, KeyError) as exc:
             raise MapSourceError(f"admin_units, dòng/row {number}: {exc}") from exc
