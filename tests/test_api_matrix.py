@@ -1,13 +1,16 @@
-"""Every API route, called as every persona, against commune B (bob's commune and bob's village).
+"""Every API route, called as every persona, against commune B (bob's commune, village and records).
 
 The routes come from the API's own OpenAPI schema, so a new route without an entry in
 CASES fails here until someone says how to call it and who may.
 Anonymous → 401; a persona that may not see (or may not act on) the target → 404, or an
-empty list for list routes; the others succeed.
+empty list for list routes (a header-only file for CSV exports); the others succeed.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,8 @@ from antq.accounts.services import token_create
 from antq.api.urls import api
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action
+from antq.records.models import CriminalCase, TrafficAccident
+from antq.records.services import accident_create, case_create
 from tests.fixtures import VISIBLE, World
 
 API = "/api/v1"
@@ -37,10 +42,24 @@ class Case:
     request: Callable[[World], tuple[str, dict[str, Any] | None]]  # (url, JSON body)
     ok: int
     is_list: bool = False
+    is_csv: bool = False  # a CSV export: always 200, with data rows only for those who may see
 
 
 def _bob_grant(world: World) -> Grant:
     return Grant.objects.get(user=world.users["bob"], unit=world.units["commune_b"])
+
+
+def _bob_case(world: World) -> CriminalCase:
+    """A criminal case in commune B (created on first use, by the system)."""
+    found = CriminalCase.objects.filter(case_no="HS-M-0001").first()
+    return found or case_create(ctx=AuditContext.system(), case_no="HS-M-0001", unit=world.units["commune_b"],
+                                occurred_on=datetime.date(2025, 8, 1), severity="nghiem_trong", group="ttxh")
+
+
+def _bob_accident(world: World) -> TrafficAccident:
+    found = TrafficAccident.objects.filter(accident_no="TN-M-0001").first()
+    return found or accident_create(ctx=AuditContext.system(), accident_no="TN-M-0001", unit=world.units["commune_b"],
+                                    occurred_on=datetime.date(2025, 8, 1), deaths=1, injuries=1)
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -66,6 +85,34 @@ CASES: dict[tuple[str, str], Case] = {
         "/grants", {"username": "alice", "unit_code": "05266", "unit_date": ON, "role": "viewer"}), 201),
     ("/grants/{grant_id}", "delete"): Case("commune_b", Action.MANAGE_GRANTS,
                                            lambda w: (f"/grants/{_bob_grant(w).pk}", None), 204),
+    ("/cases", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/cases?unit=05266&date={ON}&q={_bob_case(w).case_no}", None), 200, is_list=True),
+    ("/cases", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/cases", {"case_no": "HS-M-0002", "unit_code": "05266", "occurred_on": ON, "severity": "nghiem_trong",
+                   "group": "ttxh"}), 201),
+    ("/cases/export.csv", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/cases/export.csv?unit=05266&q={_bob_case(w).case_no}", None), 200, is_csv=True),
+    ("/cases/{case_id}", "get"): Case("commune_b", Action.VIEW, lambda w: (f"/cases/{_bob_case(w).pk}", None), 200),
+    ("/cases/{case_id}", "patch"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/cases/{_bob_case(w).pk}", {"version": 1, "suspects": 2}), 200),
+    ("/cases/{case_id}", "delete"): Case("commune_b", Action.CHANGE,
+                                         lambda w: (f"/cases/{_bob_case(w).pk}", None), 204),
+    ("/accidents", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/accidents?unit=05266&q={_bob_accident(w).accident_no}", None), 200, is_list=True),
+    ("/accidents", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/accidents", {"accident_no": "TN-M-0002", "unit_code": "05266", "occurred_on": ON, "injuries": 1}), 201),
+    ("/accidents/export.csv", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/accidents/export.csv?unit=05266&date={ON}&q={_bob_accident(w).accident_no}", None), 200, is_csv=True),
+    ("/accidents/{accident_id}", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/accidents/{_bob_accident(w).pk}", None), 200),
+    ("/accidents/{accident_id}", "patch"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/accidents/{_bob_accident(w).pk}", {"version": 1, "injuries": 2}), 200),
+    ("/accidents/{accident_id}", "delete"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/accidents/{_bob_accident(w).pk}", None), 204),
+    ("/accidents/{accident_id}/later-deaths", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/accidents/{_bob_accident(w).pk}/later-deaths", {"died_on": "2025-08-20", "count": 1}), 201),
+    ("/indicators", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/indicators?unit=05266&period=2025&map=current&indicator=criminal_cases&_={_bob_case(w).pk}", None), 200),
 }
 
 
@@ -117,7 +164,12 @@ def test_route_as_persona(world: World, path: str, method: str, persona: str | N
         assert response.status_code == 401, response.content
         return
     allowed = may(world, persona, case)
-    if case.is_list:
+    if case.is_csv:
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert (len(rows) > 1) is allowed, rows
+    elif case.is_list:
         assert response.status_code == 200, response.content
         data = response.json()
         assert (data["count"] > 0) is allowed, data

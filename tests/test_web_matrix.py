@@ -8,9 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+import datetime
+
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
+from antq.records.models import CriminalCase, TrafficAccident
+from antq.records.services import accident_create, case_create
 from antq.web import urls as web_urls
 from tests.fixtures import VISIBLE, World
 
@@ -53,7 +57,26 @@ TARGETS: dict[str, Target] = {
     "unit_create": ("get", lambda w: [w.units["commune_b"].pk], lambda p: can_change(p, "commune_b")),
     "unit_edit": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
     "unit_delete": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
+    "dashboard": ("get", lambda w: [], lambda p: True),
+    "dashboard_export": ("get", lambda w: ["csv"], lambda p: True),
+    "record_list": ("get", lambda w: ["cases"], lambda p: True),
+    "record_create": ("get", lambda w: ["accidents"], lambda p: p in CHANGERS),
+    "record_import": ("get", lambda w: ["cases"], lambda p: p in CHANGERS),
+    "record_template": ("get", lambda w: ["accidents"], lambda p: True),
+    "record_export": ("get", lambda w: ["cases", "xlsx"], lambda p: True),
+    "record_detail": ("get", lambda w: ["cases", case_pk()], lambda p: sees(p, "commune_b")),
+    "record_edit": ("get", lambda w: ["accidents", accident_pk()], lambda p: can_change(p, "commune_b")),
+    "record_delete": ("get", lambda w: ["cases", case_pk()], lambda p: can_change(p, "commune_b")),
+    "later_death_add": ("post", lambda w: [accident_pk()], lambda p: can_change(p, "commune_b")),
 }
+
+
+def case_pk() -> int:
+    return CriminalCase.objects.get(case_no="B-1").pk
+
+
+def accident_pk() -> int:
+    return TrafficAccident.objects.get(accident_no="B-TN-1").pk
 
 
 def test_matrix_knows_every_page() -> None:
@@ -63,7 +86,12 @@ def test_matrix_knows_every_page() -> None:
 
 @pytest.fixture
 def world_with_token(world: World) -> World:
-    token_create(ctx=AuditContext.system(), user=world.users["bob"], name="bob's")
+    ctx = AuditContext.system()
+    token_create(ctx=ctx, user=world.users["bob"], name="bob's")
+    case_create(ctx=ctx, case_no="B-1", unit=world.units["commune_b"], occurred_on=datetime.date(2025, 8, 1),
+                severity="nghiem_trong", group="ttxh")
+    accident_create(ctx=ctx, accident_no="B-TN-1", unit=world.units["commune_b"],
+                    occurred_on=datetime.date(2025, 8, 1), deaths=1, injuries=0)
     return world
 
 
@@ -96,7 +124,7 @@ def test_persona_sees_exactly_its_scope(world_with_token: World, name: str, pers
 def test_pages_never_mention_units_out_of_scope(world: World, persona: str) -> None:
     client = Client()
     client.force_login(world.users[persona])
-    pages = [reverse("home"), reverse("unit_tree"), reverse("audit_log"),
+    pages = [reverse("home"), reverse("unit_tree"), reverse("audit_log"), reverse("dashboard"),
              reverse("unit_search") + "?q=xom", reverse("unit_search") + "?q=to+dan+pho"]
     body = "".join(client.get(url).content.decode() for url in pages)
     for key, unit in world.units.items():

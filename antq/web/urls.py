@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, units
+from antq.web.views import accounts, dashboard, records, units
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -13,6 +13,17 @@ urlpatterns = [
     path("grants/", accounts.grants, name="grants"),
     path("grants/<int:pk>/revoke/", accounts.grant_revoke_view, name="grant_revoke"),
     path("audit/", accounts.audit_log, name="audit_log"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/children.<str:fmt>", dashboard.children_export, name="dashboard_export"),
+    path("records/<str:kind>/", records.record_list, name="record_list"),
+    path("records/<str:kind>/new/", records.record_create, name="record_create"),
+    path("records/<str:kind>/import/", records.record_import, name="record_import"),
+    path("records/<str:kind>/template.xlsx", records.record_template, name="record_template"),
+    path("records/<str:kind>/export.<str:fmt>", records.record_export, name="record_export"),
+    path("records/<str:kind>/<int:pk>/", records.record_detail, name="record_detail"),
+    path("records/<str:kind>/<int:pk>/edit/", records.record_edit, name="record_edit"),
+    path("records/<str:kind>/<int:pk>/delete/", records.record_delete_view, name="record_delete"),
+    path("records/accidents/<int:pk>/later-deaths/", records.later_death_view, name="later_death_add"),
     path("units/", units.unit_tree, name="unit_tree"),
     path("units/search/", units.unit_search, name="unit_search"),
     path("units/import/", units.unit_import_view, name="unit_import"),

@@ -9,4 +9,26 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // Upload forms show a progress bar for large files, then show the server's answer.
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var bar = form.querySelector("progress");
+      if (!bar || !window.XMLHttpRequest || !window.FormData) { return; }
+      event.preventDefault();
+      bar.hidden = false;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || window.location.href);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+          window.location.assign(xhr.responseURL);
+        } else {
+          document.open(); document.write(xhr.responseText); document.close();
+        }
+      });
+      xhr.send(new FormData(form));
+    });
+  });
 });

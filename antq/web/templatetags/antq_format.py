@@ -1,0 +1,31 @@
+"""Numbers in the page's language: 1.234 and 90,71 in Vietnamese, 1,234 and 90.71 in English."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+
+
+@register.filter
+def number(value: Any, decimals: int = 0) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    return formats.number_format(value, int(decimals), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def signed(value: Any) -> str:
+    """A change in percent with its sign: +1,47 / −5,21."""
+    if value is None:
+        return "—"
+    text = number(abs(Decimal(str(value))), 2)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
