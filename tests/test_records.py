@@ -12,7 +12,7 @@ from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.records.models import CriminalCase
-from antq.records.services import StaleVersion, case_create, case_update, later_death_add, accident_create
+from antq.records.services import StaleVersion, accident_create, case_create, case_update, later_death_add
 from tests.fixtures import World
 
 D = datetime.date
@@ -122,7 +122,8 @@ def run_import(tmp_path, text: str, *extra: str) -> str:
 
 
 def test_cli_import_then_reimport_updates(world: World, tmp_path) -> None:
-    text = CASES_HEADER + "HS-9,04795,02/03/2024,nghiêm trọng,TTXH,173,2024-03-20,2\nHS-10,04795,2025-08-02,rat_nghiem_trong,,251,,\n"
+    text = (CASES_HEADER + "HS-9,04795,02/03/2024,nghiêm trọng,TTXH,173,2024-03-20,2\n"
+            "HS-10,04795,2025-08-02,rat_nghiem_trong,,251,,\n")
     assert "2 mới" in run_import(tmp_path, text, "--dry-run")
     assert not CriminalCase.objects.exists()
     assert "2 mới" in run_import(tmp_path, text)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
-
-import datetime
 
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
@@ -36,7 +35,7 @@ def can_change(persona: str, key: str) -> bool:
 
 
 # url name → (method, args builder, predicate "persona may use it on commune B's objects")
-Target = tuple[str, Callable[[World], list[int]], Callable[[str], bool]]
+Target = tuple[str, Callable[[World], list[int | str]], Callable[[str], bool]]
 TARGETS: dict[str, Target] = {
     "home": ("get", lambda w: [], lambda p: True),
     "login": ("get", lambda w: [], lambda p: True),
