@@ -1,0 +1,119 @@
+"""Register pages and the dashboard: figures shown equal the engine's, drill-downs list
+exactly the records behind a figure, edits go through the services."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from antq.core.audit import AuditContext
+from antq.records.models import CriminalCase
+from antq.records.services import case_create
+from tests.fixtures import World
+
+D = datetime.date
+
+
+@pytest.fixture
+def cases(world: World) -> World:
+    ctx = AuditContext.system()
+    for number, (unit, day, group, cleared) in enumerate([
+        ("commune_a", D(2025, 8, 1), "ttxh", D(2025, 8, 3)),
+        ("commune_a", D(2025, 9, 1), "ma_tuy", None),
+        ("old_commune_a", D(2025, 1, 5), "ttxh", D(2025, 2, 1)),
+        ("commune_b", D(2025, 8, 2), "ttxh", None),
+        ("old_commune_b", D(2024, 5, 1), "ttxh", D(2024, 5, 2)),
+    ]):
+        case_create(ctx=ctx, case_no=f"T-{number}", unit=world.units[unit], occurred_on=day, group=group,
+                    severity="rat_nghiem_trong", cleared_on=cleared, child_victim=number == 0)
+    return world
+
+
+def client_for(world: World, username: str) -> Client:
+    client = Client()
+    client.force_login(world.users[username])
+    return client
+
+
+def card_value(html: str, indicator: str) -> str:
+    match = re.search(rf'data-testid="card-{indicator}".*?<span class="kpi-value">([^<]*)</span>', html, re.S)
+    assert match, indicator
+    return match.group(1).strip()
+
+
+def test_dashboard_cards_and_drill_down(cases: World) -> None:
+    client = client_for(cases, "victor")
+    province = cases.units["province"].pk
+    html = client.get(reverse("dashboard"), {"unit": province, "period": "2025", "map": "time"}).content.decode()
+    assert card_value(html, "criminal_cases") == "4"  # 2025 MPS year, new province + merged old units
+    assert card_value(html, "criminal_cases_cleared") == "2"
+    assert card_value(html, "clearance_rate") == "50,00%"
+    drill = re.search(r'data-testid="card-ttxh_cases" href="([^"]+)"|href="([^"]+)"[^>]*data-testid="card-ttxh_cases"',
+                      html)
+    assert drill
+    url = (drill.group(1) or drill.group(2)).replace("&amp;", "&")
+    listing = client.get(url).content.decode()
+    assert re.search(r'data-testid="record-count">3<', listing)
+    assert "T-0" in listing and "T-2" in listing and "T-3" in listing and "T-1" not in listing
+
+
+def test_commune_officer_dashboard_counts_only_its_area(cases: World) -> None:
+    client = client_for(cases, "bob")
+    html = client.get(reverse("dashboard"), {"period": "2025", "map": "current"}).content.decode()
+    assert card_value(html, "criminal_cases") == "1"
+    assert "T-0" not in client.get(reverse("record_list", args=["cases"])).content.decode()
+
+
+def test_edit_from_the_page_changes_the_card(cases: World) -> None:
+    client = client_for(cases, "alice")
+    case = CriminalCase.objects.get(case_no="T-1")
+    form = client.get(reverse("record_edit", args=["cases", case.pk])).content.decode()
+    assert 'name="version" value="1"' in form
+    response = client.post(reverse("record_edit", args=["cases", case.pk]), {
+        "case_no": "T-1", "unit_code": "04795", "occurred_on": "2025-09-01", "severity": "rat_nghiem_trong",
+        "group": "ma_tuy", "cleared_on": "2025-09-10", "version": "1", "reason": "đã khám phá"})
+    assert response.status_code == 302
+    html = client.get(reverse("dashboard"), {"period": "2025", "map": "current"}).content.decode()
+    assert card_value(html, "criminal_cases_cleared") == "3"
+    # A second edit from the stale form is refused, nothing is lost.
+    stale = client.post(reverse("record_edit", args=["cases", case.pk]), {
+        "case_no": "T-1", "unit_code": "04795", "occurred_on": "2025-09-01", "severity": "nghiem_trong",
+        "group": "ma_tuy", "version": "1"})
+    assert stale.status_code == 200 and "tải lại" in stale.content.decode()
+    case.refresh_from_db()
+    assert case.severity == "rat_nghiem_trong" and case.version == 2
+
+
+def test_create_resolves_the_unit_of_the_date(cases: World) -> None:
+    client = client_for(cases, "alice")
+    data = {"case_no": "T-9", "unit_code": "04795", "occurred_on": "2024-05-05", "severity": "nghiem_trong",
+            "group": "ttxh"}
+    assert client.post(reverse("record_create", args=["cases"]), data).status_code == 302
+    assert CriminalCase.objects.get(case_no="T-9").unit == cases.units["old_commune_a"]
+    data.update({"case_no": "T-10", "unit_code": "05266"})  # bob's commune: not in alice's scope
+    body = client.post(reverse("record_create", args=["cases"]), data).content.decode()
+    assert "05266" in body and not CriminalCase.objects.filter(case_no="T-10").exists()
+
+
+def test_sensitive_flags_hidden_below_the_secretariat(cases: World) -> None:
+    case = CriminalCase.objects.get(case_no="T-0")
+    url = reverse("record_detail", args=["cases", case.pk])
+    assert "Nạn nhân là trẻ em" not in client_for(cases, "alice").get(url).content.decode()
+    assert "child_victim" not in client_for(cases, "alice").get(url).content.decode()
+    assert "Nạn nhân là trẻ em" in client_for(cases, "paula").get(url).content.decode()
+    export = client_for(cases, "paula").get(reverse("record_export", args=["cases", "csv"])).content.decode()
+    assert "child" not in export and "T-0" in export
+
+
+def test_children_export_matches_the_ranking(cases: World) -> None:
+    client = client_for(cases, "victor")
+    body = client.get(reverse("dashboard_export", args=["csv"]), {
+        "unit": cases.units["province"].pk, "period": "2025", "map": "current"}).content.decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("code,name,criminal_cases")
+    totals = {line.split(",")[0]: int(line.split(",")[2]) for line in lines[1:]}
+    assert totals == {"04795": 3, "05266": 1, "07900": 0}
