@@ -7,139 +7,15 @@ Django's async-safety check is relaxed for this module only.
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 
-from tests.conftest import CHROMIUM
-from tests.fixtures import PASSWORD, World, build_world
+from tests.browser.support import Session, searched
+from tests.fixtures import World
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-TIMEOUT_MS = 10_000
-
-
-def searched(query: str) -> Any:
-    """Matches the HTMX search response for `query` (the browser encodes the space as %20)."""
-
-    def matches(response: Any) -> bool:
-        url = urlsplit(response.url)
-        return url.path == "/units/search/" and parse_qs(url.query).get("q") == [query]
-
-    return matches
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_async_unsafe() -> Iterator[None]:
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_allow_async_unsafe: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@dataclass
-class Session:
-    """One browser context talking to the live server, with every request it made."""
-
-    page: Any
-    base_url: str
-    requests: list[str] = field(default_factory=list)
-
-    def go(self, path: str) -> Any:
-        return self.page.goto(self.base_url + path)
-
-    def login(self, username: str) -> None:
-        self.go("/login/")
-        assert self.page.locator("h1").inner_text() == "Đăng nhập"
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        with self.page.expect_navigation():
-            self.page.click("form.stack button[type=submit]")
-
-    def external_requests(self) -> list[str]:
-        return [url for url in self.requests
-                if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-                and (urlsplit(url).hostname or "") not in LOCAL_HOSTS]
-
-
-@pytest.fixture
-def session(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Session]:
-    # An English browser on purpose: the product is Vietnamese unless the user switches.
-    context = browser.new_context(locale="en-US", service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    result = Session(page=context.new_page(), base_url=live_server.url)
-    context.on("request", lambda request: result.requests.append(request.url))
-    yield result
-    context.close()
-    assert result.external_requests() == [], "the page contacted a host other than the local server"
-
-
-# On SQLite the audit trail's append-only triggers also refuse the DELETE FROM that
-# `transactional_db` uses to empty the tables after each test (PostgreSQL flushes with
-# TRUNCATE, which row triggers do not see). Lift them for the flush only, and put them back.
-_APPEND_ONLY = importlib.import_module("antq.core.migrations.0002_change_record_append_only")
-
-
-def _sqlite_triggers(create: bool) -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        if create:
-            for statement in _APPEND_ONLY.SQLITE:
-                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
-        else:
-            for statement in _APPEND_ONLY.SQLITE_DROP:
-                cursor.execute(statement.replace("DROP TRIGGER", "DROP TRIGGER IF EXISTS", 1))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_append_only(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        _sqlite_triggers(create=True)
-
-
-@pytest.fixture
-def _flushable_audit_trail(transactional_db: None) -> Iterator[None]:
-    _sqlite_triggers(create=True)
-    yield
-    _sqlite_triggers(create=False)
-
-
-@pytest.fixture
-def world(_flushable_audit_trail: None) -> World:
-    # The shared `world` fixture uses `db` (a transaction the live server thread cannot see).
-    return build_world()
 
 
 def test_login_lands_on_home_with_scope(session: Session, world: World) -> None:
