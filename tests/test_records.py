@@ -161,3 +161,47 @@ def test_duplicate_numbers_inside_a_file(world: World, tmp_path) -> None:
     row = "HS-1,04795,2024-03-02,nghiêm trọng,ttxh,,,\n"
     with pytest.raises(CommandError, match="dòng/row 3"):
         run_import(tmp_path, CASES_HEADER + row + row)
+
+
+def test_province_rules_override_and_are_dated(world: World) -> None:
+    from antq.records.rule_services import rule_end, rule_value_set
+    from antq.records.rules import Rules, rule_value
+
+    province = world.units["province"]
+    paula = ctx(world, "paula")
+    assert rule_value("serious_severities", D(2025, 8, 1), province) == ["rat_nghiem_trong", "dac_biet_nghiem_trong"]
+    row = rule_value_set(ctx=paula, key="serious_severities", province=province,
+                         value=["nghiem_trong", "rat_nghiem_trong", "dac_biet_nghiem_trong"], valid_from=D(2025, 7, 1))
+    assert Rules.for_unit(D(2025, 8, 1), province).serious_severities == {
+        "nghiem_trong", "rat_nghiem_trong", "dac_biet_nghiem_trong"}
+    assert "nghiem_trong" not in Rules.for_unit(D(2025, 6, 1), province).serious_severities  # before: defaults
+    assert "nghiem_trong" not in Rules.for_unit(D(2025, 8, 1), world.units["other_province"]).serious_severities
+    rule_end(ctx=paula, row=row, valid_to=D(2025, 12, 31))
+    assert "nghiem_trong" not in Rules.for_unit(D(2026, 2, 1), province).serious_severities
+    with pytest.raises(OutOfScope):
+        rule_value_set(ctx=ctx(world, "oscar"), key="serious_severities", province=province, value=["nghiem_trong"])
+    with pytest.raises(OutOfScope):  # national defaults only by an administrator
+        rule_value_set(ctx=paula, key="serious_severities", province=None, value=["nghiem_trong"])
+    with pytest.raises(ValidationError):
+        rule_value_set(ctx=paula, key="serious_severities", province=province, value=["ttxh"])
+
+
+def test_rules_page_for_the_secretariat_only(world: World) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(world.users["paula"])
+    page = client.get(reverse("rules"))
+    assert page.status_code == 200 and "Chương XVI" in page.content.decode()
+    response = client.post(reverse("rules"), {
+        "form": "article", "article-article_from": "173", "article-article_to": "173", "article-group": "kinh_te",
+        "article-province": world.units["province"].pk})
+    assert response.status_code == 302
+    from antq.records.rules import group_for_article
+
+    assert group_for_article("173", D(2025, 8, 1), world.units["province"]) == "kinh_te"
+    assert group_for_article("173", D(2025, 8, 1), world.units["other_province"]) == "ttxh"
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    assert alice.get(reverse("rules")).status_code == 404

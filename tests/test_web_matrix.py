@@ -12,7 +12,7 @@ from django.urls import URLPattern, reverse
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
-from antq.records.models import CriminalCase, TrafficAccident
+from antq.records.models import ArticleGroup, CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
 from antq.web import urls as web_urls
 from tests.fixtures import VISIBLE, World
@@ -57,6 +57,9 @@ TARGETS: dict[str, Target] = {
     "unit_edit": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
     "unit_delete": ("get", lambda w: [unit_pk(w)], lambda p: can_change(p, "village_b")),
     "dashboard": ("get", lambda w: [], lambda p: True),
+    "rules": ("get", lambda w: [], lambda p: p in {"paula", "oscar"}),  # province-level managers
+    "rule_end": ("post", lambda w: ["article", ArticleGroup.objects.filter(province__isnull=True)[0].pk],
+                 lambda p: False),  # national defaults: administrators only
     "dashboard_export": ("get", lambda w: ["csv"], lambda p: True),
     "record_list": ("get", lambda w: ["cases"], lambda p: True),
     "record_create": ("get", lambda w: ["accidents"], lambda p: p in CHANGERS),

@@ -47,7 +47,7 @@ def card_value(html: str, indicator: str) -> str:
 
 def test_dashboard_cards_and_drill_down(cases: World) -> None:
     client = client_for(cases, "victor")
-    province = cases.units["province"].pk
+    province = str(cases.units["province"].pk)
     html = client.get(reverse("dashboard"), {"unit": province, "period": "2025", "map": "time"}).content.decode()
     assert card_value(html, "criminal_cases") == "4"  # 2025 MPS year, new province + merged old units
     assert card_value(html, "criminal_cases_cleared") == "2"
@@ -112,7 +112,7 @@ def test_sensitive_flags_hidden_below_the_secretariat(cases: World) -> None:
 def test_children_export_matches_the_ranking(cases: World) -> None:
     client = client_for(cases, "victor")
     body = client.get(reverse("dashboard_export", args=["csv"]), {
-        "unit": cases.units["province"].pk, "period": "2025", "map": "current"}).content.decode("utf-8-sig")
+        "unit": str(cases.units["province"].pk), "period": "2025", "map": "current"}).content.decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0].startswith("code,name,criminal_cases")
     totals = {line.split(",")[0]: int(line.split(",")[2]) for line in lines[1:]}

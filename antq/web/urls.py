@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, dashboard, records, units
+from antq.web.views import accounts, dashboard, records, rules, units
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("grants/", accounts.grants, name="grants"),
     path("grants/<int:pk>/revoke/", accounts.grant_revoke_view, name="grant_revoke"),
     path("audit/", accounts.audit_log, name="audit_log"),
+    path("rules/", rules.rules, name="rules"),
+    path("rules/<str:kind>/<int:pk>/end/", rules.rule_end_view, name="rule_end"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/children.<str:fmt>", dashboard.children_export, name="dashboard_export"),
     path("records/<str:kind>/", records.record_list, name="record_list"),
