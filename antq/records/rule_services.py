@@ -18,7 +18,10 @@ from antq.records.choices import CrimeGroup, Severity
 from antq.records.rules import ArticleGroup, RuleKey, RuleValue
 from antq.units.models import Unit
 
-ALLOWED_VALUES: dict[str, set[str]] = {RuleKey.CRIMINAL_GROUPS: set(CrimeGroup.values), RuleKey.SERIOUS_SEVERITIES: set(Severity.values)}
+ALLOWED_VALUES: dict[str, set[str]] = {
+    RuleKey.CRIMINAL_GROUPS: set(CrimeGroup.values),
+    RuleKey.SERIOUS_SEVERITIES: set(Severity.values),
+}
 
 
 def _check_province(ctx: AuditContext, province: Unit | None) -> str:
