@@ -205,3 +205,18 @@ def test_rules_page_for_the_secretariat_only(world: World) -> None:
     alice = Client()
     alice.force_login(world.users["alice"])
     assert alice.get(reverse("rules")).status_code == 404
+
+
+def test_templates_offer_drop_down_lists_and_import_as_they_are(world: World, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from antq.records.imports import template
+
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(template("cases"))
+    sheet = load_workbook(path).worksheets[0]
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert any(ref.startswith("D2") for ref in lists)  # severity
+    out = io.StringIO()
+    call_command("import", "cases", str(path), "--dry-run", stdout=out)  # the example row is valid
+    assert "1 mới" in out.getvalue()

@@ -17,12 +17,15 @@ from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.utils.exceptions import InvalidFileException
 
 from antq.core.text import fold
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
+MAX_TEMPLATE_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Column:
     required: bool = False
     kind: str = "text"  # text | date | int
     help: str = ""
+    choices: tuple[str, ...] = ()  # offered as a drop-down list in the template
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,20 @@ def template_workbook(columns: list[Column], sheet_title: str, example: dict[str
         cell.font = Font(bold=True)
     if example:
         sheet.append([example.get(c.key, "") for c in columns])
+    lists = workbook.create_sheet("Danh mục")
+    for index, column in enumerate(columns, start=1):
+        if not column.choices:
+            continue
+        letter = get_column_letter(index)
+        for row, choice in enumerate(column.choices, start=1):
+            lists.cell(row=row, column=index, value=choice)
+        validation = DataValidation(type="list", allow_blank=not column.required,
+                                    formula1=f"'Danh mục'!${letter}$1:${letter}${len(column.choices)}")
+        validation.error = "Chọn trong danh sách / choose from the list"
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.header) + 6)
     help_sheet = workbook.create_sheet("Hướng dẫn")
     help_sheet.append(["Cột / column", "Mã máy / key", "Bắt buộc / required", "Ghi chú / notes"])
     for c in columns:

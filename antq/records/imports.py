@@ -38,9 +38,11 @@ CASE_COLUMNS = [
     Column("unit_code", "Mã đơn vị", required=True, help="đơn vị có hiệu lực vào ngày xảy ra"),
     Column("occurred_on", "Ngày xảy ra", required=True, kind="date", help="YYYY-MM-DD hoặc DD/MM/YYYY"),
     Column("severity", "Loại tội phạm", required=True, help="ít nghiêm trọng, nghiêm trọng, rất nghiêm trọng, "
-                                                             "đặc biệt nghiêm trọng"),
+                                                             "đặc biệt nghiêm trọng",
+           choices=("ít nghiêm trọng", "nghiêm trọng", "rất nghiêm trọng", "đặc biệt nghiêm trọng")),
     Column("group", "Nhóm tội phạm", help="ttxh, kinh_te, chuc_vu, moi_truong, ma_tuy, cong_nghe_cao, "
-                                          "an_ninh_quoc_gia; trống nếu điều luật xác định được nhóm"),
+                                          "an_ninh_quoc_gia; trống nếu điều luật xác định được nhóm",
+           choices=tuple(CrimeGroup.values)),
     Column("article", "Điều khoản BLHS", help="ví dụ 173 hoặc 173.2"),
     Column("cleared_on", "Ngày khám phá", kind="date", help="không trước ngày xảy ra"),
     Column("suspects", "Số đối tượng", kind="int", help="≥ 0"),
@@ -49,7 +51,8 @@ ACCIDENT_COLUMNS = [
     Column("accident_no", "Số hồ sơ vụ tai nạn", required=True, help="duy nhất trong tỉnh / unique per province"),
     Column("unit_code", "Mã đơn vị", required=True),
     Column("occurred_on", "Ngày xảy ra", required=True, kind="date"),
-    Column("mode", "Loại hình giao thông", help="duong_bo (mặc định), duong_sat, duong_thuy"),
+    Column("mode", "Loại hình giao thông", help="duong_bo (mặc định), duong_sat, duong_thuy",
+           choices=tuple(TrafficMode.values)),
     Column("deaths", "Số người chết", required=True, kind="int", help="chết trong 7 ngày"),
     Column("injuries", "Số người bị thương", required=True, kind="int"),
     Column("missing", "Số người mất tích", kind="int"),
