@@ -356,6 +356,13 @@ def test_openapi_lists_the_routes(world: World) -> None:
         (f"{API}/units/{{code}}/children", "get"), (f"{API}/units/{{code}}/lineage", "get"),
         (f"{API}/units/{{code}}/history", "get"),
         (f"{API}/grants", "get"), (f"{API}/grants", "post"), (f"{API}/grants/{{grant_id}}", "delete"),
+        (f"{API}/cases", "get"), (f"{API}/cases", "post"), (f"{API}/cases/export.csv", "get"),
+        (f"{API}/cases/{{case_id}}", "get"), (f"{API}/cases/{{case_id}}", "patch"),
+        (f"{API}/cases/{{case_id}}", "delete"),
+        (f"{API}/accidents", "get"), (f"{API}/accidents", "post"), (f"{API}/accidents/export.csv", "get"),
+        (f"{API}/accidents/{{accident_id}}", "get"), (f"{API}/accidents/{{accident_id}}", "patch"),
+        (f"{API}/accidents/{{accident_id}}", "delete"), (f"{API}/accidents/{{accident_id}}/later-deaths", "post"),
+        (f"{API}/indicators", "get"),
     }
     assert {"BearerToken", "BrowserSession"} <= set(schema["components"]["securitySchemes"])
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 ROOT = Path(__file__).resolve().parent.parent / "antq"
-TEMPLATE_STRING = re.compile(r"""\{%\s*(?:translate|trans)\s+["']([^"']+)["']""")
+TEMPLATE_STRING = re.compile(r"""\{%\s*(?:translate|trans)\s+(?:"([^"]+)"|'([^']+)')""")
 PYTHON_STRING = re.compile(r"""\b_\(\s*["']([^"'\n]+)["']\s*[),]""")
 
 
@@ -27,7 +27,7 @@ def test_every_ui_string_has_a_vietnamese_translation() -> None:
     assert not untranslated, untranslated
     wanted: set[str] = set()
     for path in ROOT.rglob("*.html"):
-        wanted |= set(TEMPLATE_STRING.findall(path.read_text(encoding="utf-8")))
+        wanted |= {a or b for a, b in TEMPLATE_STRING.findall(path.read_text(encoding="utf-8"))}
     for path in ROOT.rglob("*.py"):
         if "migrations" not in path.parts:
             wanted |= set(PYTHON_STRING.findall(path.read_text(encoding="utf-8")))

@@ -124,7 +124,7 @@ class Computation:
 
     def data(self, area: Area, period: Period) -> Data:
         if self.cleared_by not in CLEARED_BY:
-            raise IndicatorError("--cleared-by phải là period hoặc today / must be period or today")
+            raise IndicatorError("cleared_by phải là period hoặc today / cleared_by must be period or today")
         today = timezone.localdate()
         cleared_until = period.end if self.cleared_by == "period" else today
         return Data(

@@ -45,6 +45,7 @@ CASE_COLUMNS = [
            choices=tuple(CrimeGroup.values)),
     Column("article", "Điều khoản BLHS", help="ví dụ 173 hoặc 173.2"),
     Column("cleared_on", "Ngày khám phá", kind="date", help="không trước ngày xảy ra"),
+    Column("reported_on", "Ngày tiếp nhận", kind="date", help="không trước ngày xảy ra"),
     Column("suspects", "Số đối tượng", kind="int", help="≥ 0"),
 ]
 ACCIDENT_COLUMNS = [
@@ -125,9 +126,11 @@ def _word(table: dict[str, str], raw: Any) -> str | None:
 
 
 def _case_values(row: dict[str, Any], number: int, errors: list[CellError]) -> dict[str, Any]:
-    values: dict[str, Any] = {"case_no": row["case_no"], "occurred_on": row["occurred_on"],
-                              "article": row.get("article") or "", "cleared_on": row.get("cleared_on"),
-                              "suspects": row.get("suspects")}
+    # A column the file does not have leaves that field as it is (on re-import).
+    values: dict[str, Any] = {"case_no": row["case_no"], "occurred_on": row["occurred_on"]}
+    values.update({key: row[key] for key in ("cleared_on", "reported_on", "suspects") if key in row})
+    if "article" in row:
+        values["article"] = row["article"] or ""
     severity = _word(_SEVERITY, row.get("severity"))
     if row.get("severity") and severity is None:
         errors.append(CellError(number, HEADER["severity"], "loại tội phạm không hợp lệ / unknown severity",
@@ -136,20 +139,26 @@ def _case_values(row: dict[str, Any], number: int, errors: list[CellError]) -> d
     group = _word(_GROUP, row.get("group"))
     if row.get("group") and group is None:
         errors.append(CellError(number, HEADER["group"], "nhóm không hợp lệ / unknown group", str(row["group"])))
-    values["group"] = group or ""
-    if values["cleared_on"] and values["occurred_on"] and values["cleared_on"] < values["occurred_on"]:
+    if "group" in row:
+        values["group"] = group or ""
+    if values.get("cleared_on") and values["occurred_on"] and values["cleared_on"] < values["occurred_on"]:
         errors.append(CellError(number, HEADER["cleared_on"], "trước ngày xảy ra / before the occurrence date",
                                 values["cleared_on"].isoformat()))
     return values
 
 
 def _accident_values(row: dict[str, Any], number: int, errors: list[CellError]) -> dict[str, Any]:
-    mode = _word(_MODE, row.get("mode")) if row.get("mode") else TrafficMode.ROAD
-    if mode is None:
-        errors.append(CellError(number, HEADER["mode"], "loại hình không hợp lệ / unknown mode", str(row["mode"])))
-    return {"accident_no": row["accident_no"], "occurred_on": row["occurred_on"], "mode": mode,
-            "deaths": row.get("deaths"), "injuries": row.get("injuries"), "missing": row.get("missing") or 0,
-            "damage_vnd": row.get("damage_vnd")}
+    values: dict[str, Any] = {"accident_no": row["accident_no"], "occurred_on": row["occurred_on"],
+                              "deaths": row.get("deaths"), "injuries": row.get("injuries")}
+    if "mode" in row:
+        values["mode"] = _word(_MODE, row["mode"]) if row["mode"] else TrafficMode.ROAD
+        if values["mode"] is None:
+            errors.append(CellError(number, HEADER["mode"], "loại hình không hợp lệ / unknown mode", str(row["mode"])))
+    if "missing" in row:
+        values["missing"] = row["missing"] or 0
+    if "damage_vnd" in row:
+        values["damage_vnd"] = row["damage_vnd"]
+    return values
 
 
 def _messages(exc: ValidationError) -> list[tuple[str, str]]:
@@ -240,6 +249,7 @@ def _row(record: Any, spec: Kind) -> list[Any]:
     if spec.name == "cases":
         return [record.case_no, record.unit.code, record.occurred_on.isoformat(), record.severity, record.group,
                 record.article, record.cleared_on.isoformat() if record.cleared_on else "",
+                record.reported_on.isoformat() if record.reported_on else "",
                 "" if record.suspects is None else record.suspects]
     return [record.accident_no, record.unit.code, record.occurred_on.isoformat(), record.mode, record.deaths,
             record.injuries, record.missing, "" if record.damage_vnd is None else record.damage_vnd]

@@ -55,6 +55,8 @@ def _check_dates(record: CriminalCase | TrafficAccident) -> None:
             errors["cleared_on"] = _("The date is in the future.")
         if record.reported_on and record.occurred_on and record.reported_on < record.occurred_on:
             errors["reported_on"] = _("A case cannot be reported before it occurred.")
+        elif record.reported_on and record.reported_on > today:
+            errors["reported_on"] = _("The date is in the future.")
     if errors:
         raise ValidationError(errors)
 
@@ -111,8 +113,15 @@ def _apply(ctx: AuditContext, record: R, fields: tuple[str, ...], values: dict[s
         setattr(record, field, value.strip() if isinstance(value, str) else value)
 
 
+def _unchanged(record: CriminalCase | TrafficAccident, before: dict[str, Any]) -> bool:
+    """A save that changes nothing is not a change: no new version, no audit row
+    (re-importing an unchanged export leaves everything as it was)."""
+    return snapshot(record) == before
+
+
 def _locked(model: type[R], ctx: AuditContext, record: R, expected_version: int | None) -> R:
-    current = ctx.restrict(model.objects.select_for_update(), Action.CHANGE).filter(pk=record.pk).first()
+    # of=("self",): lock the record only, not the joined unit rows (PostgreSQL).
+    current = ctx.restrict(model.objects.select_for_update(of=("self",)), Action.CHANGE).filter(pk=record.pk).first()
     if current is None:
         raise OutOfScope()
     if expected_version is not None and current.version != expected_version:
@@ -133,6 +142,8 @@ def case_update(*, ctx: AuditContext, case: CriminalCase, expected_version: int 
     case = _locked(CriminalCase, ctx, case, expected_version)
     before = snapshot(case)
     _apply(ctx, case, CASE_FIELDS, values)
+    if _unchanged(case, before):
+        return case
     case.version += 1
     return _save(ctx, case, "case_no", before, reason)
 
@@ -150,6 +161,8 @@ def accident_update(*, ctx: AuditContext, accident: TrafficAccident, expected_ve
     accident = _locked(TrafficAccident, ctx, accident, expected_version)
     before = snapshot(accident)
     _apply(ctx, accident, ACCIDENT_FIELDS, values)
+    if _unchanged(accident, before):
+        return accident
     accident.version += 1
     return _save(ctx, accident, "accident_no", before, reason)
 
@@ -168,6 +181,8 @@ def later_death_add(*, ctx: AuditContext, accident: TrafficAccident, died_on: da
     accident = _locked(TrafficAccident, ctx, accident, None)
     if died_on < accident.occurred_on:
         raise ValidationError({"died_on": _("A death cannot precede the accident.")})
+    if died_on > timezone.localdate():
+        raise ValidationError({"died_on": _("The date is in the future.")})
     if count < 1:
         raise ValidationError({"count": _("At least one death.")})
     death = LaterDeath.objects.create(accident=accident, died_on=died_on, count=count,
