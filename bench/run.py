@@ -207,6 +207,11 @@ def worker(label: str, out: Path) -> int:
     rows.append(measurement(f"scope_paths: province secretariat ({province.code} {province.name})", samples,
                             f"{len(scope_paths or ())} prefixes"))
 
+    # (4) Indicators on the national dataset (issue 3).
+    from bench.indicators import measure
+
+    rows.extend(measure(float(os.environ.get("ANTQ_BENCH_SCALE", "1")), connection.vendor))
+
     results["rows"] = rows
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print_report(results)
@@ -232,8 +237,14 @@ def print_report(results: dict[str, Any]) -> None:
     print()
     print(f"{'measurement':<{width}}  {'rows':>14}  {'p50 ms':>8}  {'p95 ms':>8}  {'target':>8}  result")
     for row in results["rows"]:
+        if row.get("target_ms") is None:
+            target = "—"
+        elif row.get("higher_is_better"):
+            target = "≥ " + format(row["target_ms"], ".0f")
+        else:
+            target = "≤ " + format(row["target_ms"], ".0f")
         print(f"{row['name']:<{width}}  {row['rows']!s:>14}  {row['p50_ms']:>8.2f}  {row['p95_ms']:>8.2f}  "
-              f"{'≤ ' + format(row['target_ms'], '.0f'):>8}  {verdict(row['passed'])}")
+              f"{target:>8}  {verdict(row['passed'])}")
     print(f"({SUBTREE_REPETITIONS} runs per subtree, {SEARCH_REPETITIONS} per search query, "
           f"{SCOPE_REPETITIONS} scope computations, each after warm-up)", flush=True)
 
@@ -242,7 +253,8 @@ def print_report(results: dict[str, Any]) -> None:
 
 
 def child_env(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTQ_") and k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items()
+           if (not k.startswith("ANTQ_") or k.startswith("ANTQ_BENCH_")) and k != "DATABASE_URL"}
     env.update({
         "DATABASE_URL": database_url,
         "ANTQ_VAR_DIR": str(BENCH_DIR),

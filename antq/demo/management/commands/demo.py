@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import secrets
+import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import transaction
 from antq.accounts.models import Grant, User
 from antq.accounts.services import grant_create, user_create, user_set_password
 from antq.core.audit import AuditContext
+from antq.demo.national import load_national
 from antq.demo.records import load_demo_records
 from antq.units.models import Unit, UnitKind
 from antq.units.selectors import unit_at
@@ -77,8 +79,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+        parser.add_argument("--national", action="store_true",
+                            help="benchmark dataset: full map, 10M cases over 10 years, 1M accidents")
+        parser.add_argument("--scale", type=float, default=1.0, help="with --national: fraction of the volume")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["national"]:
+            started = time.perf_counter()
+            call_command("units", "load", stdout=self.stdout)
+            cases, accidents = load_national(scale=options["scale"])
+            self.stdout.write(f"{cases} vụ án / cases, {accidents} vụ TNGT / accidents; "
+                              f"{time.perf_counter() - started:.0f} s")
+            return
         call_command("units", "load", "--province", "17", stdout=self.stdout)
         password = demo_password()
         ctx = AuditContext.cli()
