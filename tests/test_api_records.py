@@ -446,7 +446,9 @@ def test_export_round_trips_through_the_importer(world: World, kind: str) -> Non
     result = import_records(ctx=AuditContext(actor=world.users["paula"], source="api"), kind=kind,
                             handle=io.BytesIO(exported.content))
     assert result.ok, result.errors[:5]
-    assert (result.created, result.updated) == (0, len(before))
+    # Re-importing an unchanged export changes nothing: no new version, no audit row.
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(before))
+    assert {r.pk: r.version for r in model.objects.all()} == {pk: 1 for pk in before}
     assert {r.pk: (r.unit_id, r.occurred_on) for r in model.objects.all()} == before
     again = Api(world, "paula").get(f"/{kind}/export.csv")
     assert csv_rows(again) == rows

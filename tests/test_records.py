@@ -130,7 +130,7 @@ def test_cli_import_then_reimport_updates(world: World, tmp_path) -> None:
     old = CriminalCase.objects.get(case_no="HS-9")
     assert old.unit == world.units["old_commune_a"]  # 04795 on 2/3/2024 is the old ward
     assert CriminalCase.objects.get(case_no="HS-10").unit == world.units["commune_a"]
-    assert "2 cập nhật" in run_import(tmp_path, text.replace(",2\n", ",3\n"))
+    assert "1 cập nhật / updated, 1 không đổi" in run_import(tmp_path, text.replace(",2\n", ",3\n"))
     old.refresh_from_db()
     assert old.suspects == 3 and old.version == 2
 

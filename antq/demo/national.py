@@ -12,6 +12,7 @@ import datetime
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -51,7 +52,7 @@ def _days(first: datetime.date, last: datetime.date, rng: random.Random) -> date
 
 
 def _cases(count: int, first: datetime.date, last: datetime.date, rng: random.Random,
-           old: list[Place], new: list[Place], now: datetime.datetime) -> Iterator[tuple[object, ...]]:
+           old: list[Place], new: list[Place], now: datetime.datetime) -> Iterator[tuple[Any, ...]]:
     for number in range(count):
         day = _days(first, last, rng)
         place = rng.choice(old if day < REFORM_DATE else new)
@@ -66,7 +67,7 @@ def _cases(count: int, first: datetime.date, last: datetime.date, rng: random.Ra
 
 
 def _accidents(count: int, first: datetime.date, last: datetime.date, rng: random.Random,
-               old: list[Place], new: list[Place], now: datetime.datetime) -> Iterator[tuple[object, ...]]:
+               old: list[Place], new: list[Place], now: datetime.datetime) -> Iterator[tuple[Any, ...]]:
     for number in range(count):
         day = _days(first, last, rng)
         place = rng.choice(old if day < REFORM_DATE else new)
@@ -74,7 +75,7 @@ def _accidents(count: int, first: datetime.date, last: datetime.date, rng: rando
                rng.choice((0, 1, 1, 2, 3)), 0, rng.randrange(0, 100) * 1_000_000, 1, now, now)
 
 
-def _write(table: str, columns: tuple[str, ...], rows: Iterator[tuple[object, ...]]) -> int:
+def _write(table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> int:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     written = 0
     if connection.vendor == "postgresql":
@@ -86,7 +87,7 @@ def _write(table: str, columns: tuple[str, ...], rows: Iterator[tuple[object, ..
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
-        chunk: list[tuple[object, ...]] = []
+        chunk: list[tuple[Any, ...]] = []
         for row in rows:
             chunk.append(row)
             if len(chunk) == CHUNK:

@@ -24,12 +24,12 @@ from antq.core.spreadsheets import CellError, Column, read_table, template_workb
 from antq.core.text import fold
 from antq.records.choices import GROUP_WORDS, MODE_WORDS, SEVERITY_WORDS, CrimeGroup, Severity, TrafficMode
 from antq.records.models import CriminalCase, TrafficAccident
+from antq.records.rules import ArticleMap
 from antq.records.services import (
-    accident_create,
     accident_update,
-    case_create,
     case_update,
-    province_of,
+    records_bulk_create,
+    validate_new,
 )
 from antq.units.models import Unit
 
@@ -68,6 +68,7 @@ _MODE = {**MODE_WORDS, **{fold(v): v for v in TrafficMode.values}}
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[CellError] = field(default_factory=list)
     dry_run: bool = False
 
@@ -82,7 +83,6 @@ class Kind:
     columns: list[Column]
     number: str
     model: type[CriminalCase] | type[TrafficAccident]
-    create: Callable[..., Any]
     update: Callable[..., Any]
 
 
@@ -95,30 +95,30 @@ def _update_accident(*, ctx: AuditContext, record: Any, **values: Any) -> Any:
 
 
 KINDS = {
-    "cases": Kind("cases", CASE_COLUMNS, "case_no", CriminalCase, case_create, _update_case),
-    "accidents": Kind("accidents", ACCIDENT_COLUMNS, "accident_no", TrafficAccident, accident_create,
-                      _update_accident),
+    "cases": Kind("cases", CASE_COLUMNS, "case_no", CriminalCase, _update_case),
+    "accidents": Kind("accidents", ACCIDENT_COLUMNS, "accident_no", TrafficAccident, _update_accident),
 }
 HEADER = {c.key: c.header for c in CASE_COLUMNS + ACCIDENT_COLUMNS}
 
 
 class _Units:
-    """Units by code, read once per code; the one valid on a given day is picked in memory."""
+    """The file's units read in a few queries up front; the one valid on a day is picked in
+    memory, and provinces come from the first segment of each unit's path."""
 
-    def __init__(self, scope: Any) -> None:
-        self.scope = scope
+    def __init__(self, scope: Any, codes: set[str]) -> None:
         self.by_code: dict[str, list[Unit]] = {}
-        self.provinces: dict[int, Unit] = {}
+        ordered = sorted(codes)
+        for start in range(0, len(ordered), 2000):
+            for unit in scope.filter(code__in=ordered[start:start + 2000]):
+                self.by_code.setdefault(unit.code, []).append(unit)
+        province_ids = {int(u.path.split("/")[0]) for units in self.by_code.values() for u in units}
+        self.provinces: dict[int, Unit] = Unit.objects.in_bulk(province_ids)
 
     def at(self, code: str, day: datetime.date) -> Unit | None:
-        if code not in self.by_code:
-            self.by_code[code] = list(self.scope.filter(code=code))
-        return next((u for u in self.by_code[code] if u.is_valid_on(day)), None)
+        return next((u for u in self.by_code.get(code, ()) if u.is_valid_on(day)), None)
 
     def province(self, unit: Unit) -> Unit:
-        if unit.pk not in self.provinces:
-            self.provinces[unit.pk] = province_of(unit)
-        return self.provinces[unit.pk]
+        return self.provinces[int(unit.path.split("/")[0])]
 
 
 def _word(table: dict[str, str], raw: Any) -> str | None:
@@ -179,7 +179,8 @@ def import_records(*, ctx: AuditContext, kind: str, handle: IO[bytes], dry_run: 
     result.errors.extend(table.errors)
     if table.unreadable:
         return result
-    units = _Units(ctx.restrict(Unit.objects.all(), Action.CHANGE))
+    units = _Units(ctx.restrict(Unit.objects.all(), Action.CHANGE),
+                   {str(row["unit_code"]) for _n, row in table.rows if row.get("unit_code")})
     checked: list[tuple[int, Unit, dict[str, Any]]] = []
     seen: dict[tuple[int, str], int] = {}
     for number, row in table.rows:
@@ -210,29 +211,53 @@ def import_records(*, ctx: AuditContext, kind: str, handle: IO[bytes], dry_run: 
     return result
 
 
+def _existing(spec: Kind, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Any]:
+    """Records already in the database for (province id, number), read in chunks."""
+    found: dict[tuple[int, str], Any] = {}
+    by_province: dict[int, list[str]] = {}
+    for province_id, number in keys:
+        by_province.setdefault(province_id, []).append(number)
+    for province_id, numbers in by_province.items():
+        for start in range(0, len(numbers), 2000):
+            for record in spec.model.objects.filter(province_id=province_id,
+                                                    **{f"{spec.number}__in": numbers[start:start + 2000]}):
+                found[(province_id, getattr(record, spec.number))] = record
+    return found
+
+
 def _write(ctx: AuditContext, spec: Kind, units: _Units, checked: list[tuple[int, Unit, dict[str, Any]]],
            result: ImportResult) -> None:
+    """New records go in one bulk insert (each still audited); existing numbers are updated one
+    by one through the service, with its version and no-change rules."""
+    existing = _existing(spec, {(units.province(unit).pk, str(values[spec.number])) for _n, unit, values in checked})
+    articles = ArticleMap()
+    fresh: list[Any] = []
     try:
         with transaction.atomic():
             for number, unit, values in checked:
-                existing = spec.model.objects.filter(
-                    province=units.province(unit), **{spec.number: values[spec.number]}).first()
+                record = existing.get((units.province(unit).pk, str(values[spec.number])))
                 try:
-                    if existing is None:
-                        spec.create(ctx=ctx, unit=unit, **values)
-                        result.created += 1
+                    if record is None:
+                        fresh.append(validate_new(spec.model(unit=unit, province=units.province(unit), **values),
+                                                  articles))
                     else:
-                        spec.update(ctx=ctx, record=existing, unit=unit, **values)
-                        result.updated += 1
+                        version = record.version
+                        saved = spec.update(ctx=ctx, record=record, unit=unit, **values)
+                        if saved.version == version:
+                            result.unchanged += 1
+                        else:
+                            result.updated += 1
                 except ValidationError as exc:
                     result.errors.extend(CellError(number, column, text) for column, text in _messages(exc))
                 except OutOfScope:
                     result.errors.append(CellError(number, HEADER[spec.number], "ngoài phạm vi / out of scope"))
+            if fresh and not result.errors:
+                result.created = records_bulk_create(ctx=ctx, records=fresh)
             if result.errors or result.dry_run:
                 raise _Rollback
     except _Rollback:
         if result.errors:
-            result.created = result.updated = 0
+            result.created = result.updated = result.unchanged = 0
 
 
 def template(kind: str) -> bytes:

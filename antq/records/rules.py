@@ -92,17 +92,36 @@ def rule_value(key: str, on: datetime.date, province: Unit | None = None) -> lis
     return list(chosen[-1].value) if chosen else list(DEFAULT_RULES[key])
 
 
+class ArticleMap:
+    """All article ranges in memory, for imports that map thousands of rows."""
+
+    def __init__(self, rows: list[ArticleGroup] | None = None) -> None:
+        self.rows = rows if rows is not None else list(ArticleGroup.objects.all())
+
+    def group_for(self, article: str, on: datetime.date, province_id: int | None) -> str | None:
+        """Reporting group of a Penal Code article ("173" or "173.2"), or None when unmapped:
+        the province's own range first, then the narrowest national one, valid on `on`."""
+        head = article.strip().split(".")[0].split(",")[0]
+        if not head.isdigit():
+            return None
+        number = int(head)
+        candidates = [
+            r for r in self.rows
+            if r.article_from <= number <= r.article_to and r.province_id in (None, province_id)
+            and (r.valid_from is None or r.valid_from <= on) and (r.valid_to is None or r.valid_to >= on)
+        ]
+        if not candidates:
+            return None
+        candidates.sort(key=lambda r: (r.province_id is None, r.article_to - r.article_from))
+        return candidates[0].group
+
+
 def group_for_article(article: str, on: datetime.date, province: Unit | None = None) -> str | None:
-    """Reporting group of a Penal Code article ("173" or "173.2"), or None when unmapped."""
     head = article.strip().split(".")[0].split(",")[0]
     if not head.isdigit():
         return None
-    number = int(head)
-    rows = list(_dated(ArticleGroup.objects.filter(article_from__lte=number, article_to__gte=number), on, province))
-    if not rows:
-        return None
-    rows.sort(key=lambda r: (r.province_id is None, r.article_to - r.article_from))
-    return rows[0].group
+    rows = list(ArticleGroup.objects.filter(article_from__lte=int(head), article_to__gte=int(head)))
+    return ArticleMap(rows).group_for(article, on, province.pk if province else None)
 
 
 @dataclass(frozen=True)

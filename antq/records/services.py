@@ -16,7 +16,7 @@ from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
-from antq.records.rules import group_for_article
+from antq.records.rules import ArticleMap, group_for_article
 from antq.units.models import Unit
 
 SENSITIVE_FIELDS = ("child_victim", "sexual_abuse")
@@ -61,10 +61,15 @@ def _check_dates(record: CriminalCase | TrafficAccident) -> None:
         raise ValidationError(errors)
 
 
-def _resolve_group(case: CriminalCase) -> None:
+def _resolve_group(case: CriminalCase, articles: ArticleMap | None = None) -> None:
     if case.group:
         return
-    mapped = group_for_article(case.article, case.occurred_on, case.province) if case.article else None
+    if not case.article:
+        mapped = None
+    elif articles is not None:
+        mapped = articles.group_for(case.article, case.occurred_on, case.province_id)
+    else:
+        mapped = group_for_article(case.article, case.occurred_on, case.province)
     if mapped is None:
         raise ValidationError({"group": _("Give the reporting group (the article does not map to one).")})
     case.group = mapped
@@ -84,14 +89,22 @@ def _may_see_sensitive(ctx: AuditContext, unit: Unit) -> bool:
     return ctx.restrict(Unit.objects.all(), Action.VIEW_SENSITIVE).filter(pk=unit.pk).exists()
 
 
+def validate_new(record: CriminalCase | TrafficAccident,
+                 articles: ArticleMap | None = None) -> CriminalCase | TrafficAccident:
+    """The checks of a new record that need no query when its unit and province are known
+    and the caller has checked scope and uniqueness (bulk imports); raises ValidationError."""
+    if isinstance(record, CriminalCase):
+        _resolve_group(record, articles)
+    _check_dates(record)
+    record.full_clean(exclude=["province", "unit"], validate_unique=False, validate_constraints=False)
+    return record
+
+
 def _save(ctx: AuditContext, record: R, number_field: str, before: dict[str, Any] | None, reason: str) -> R:
     _check_unit(ctx, record.unit, record.occurred_on)
     record.province = province_of(record.unit)
-    if isinstance(record, CriminalCase):
-        _resolve_group(record)
-    _check_dates(record)
+    validate_new(record)
     _unique_number(record, number_field)
-    record.full_clean(exclude=["province", "unit"], validate_unique=False, validate_constraints=False)
     record.save()
     # Re-check inside the transaction: the saved row must still be in the actor's scope.
     if not ctx.restrict(type(record).objects.all(), Action.CHANGE).filter(pk=record.pk).exists():
@@ -142,6 +155,8 @@ def case_update(*, ctx: AuditContext, case: CriminalCase, expected_version: int 
     case = _locked(CriminalCase, ctx, case, expected_version)
     before = snapshot(case)
     _apply(ctx, case, CASE_FIELDS, values)
+    case.province = province_of(case.unit)
+    _resolve_group(case)  # an empty group re-derived from the article is not a change
     if _unchanged(case, before):
         return case
     case.version += 1

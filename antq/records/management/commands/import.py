@@ -38,4 +38,5 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} lỗi, không ghi gì / errors, nothing written:\n"
                                + "\n".join(str(e) for e in result.errors))
         verb = "kiểm tra đạt / checked" if result.dry_run else "đã ghi / written"
-        self.stdout.write(f"{verb}: {result.created} mới / new, {result.updated} cập nhật / updated")
+        self.stdout.write(f"{verb}: {result.created} mới / new, {result.updated} cập nhật / updated, "
+                          f"{result.unchanged} không đổi / unchanged")
