@@ -220,3 +220,62 @@ def test_monthly_series_sums_to_the_year(generated) -> None:
         for indicator in ("criminal_cases", "accident_injuries"):
             series = monthly_series(indicator, area, period, computation)
             assert len(series) == 12 and sum(series) == report["indicators"][indicator]["value"]
+
+
+def tally_snapshot() -> tuple[set, set]:
+    from antq.records.tallies import AccidentTally, CaseTally
+
+    cases = {(t.unit_id, t.bucket, t.group, t.severity, t.lag, t.n) for t in CaseTally.objects.exclude(n=0)}
+    accidents = {(t.unit_id, t.bucket, t.n, t.deaths, t.injuries, t.missing)
+                 for t in AccidentTally.objects.exclude(n=0, deaths=0, injuries=0, missing=0)}
+    return cases, accidents
+
+
+def test_tallies_follow_every_write_and_equal_the_records(generated) -> None:
+    from antq.records.services import accident_update, case_update, later_death_add, record_delete
+    from antq.records.tallies import tallies_rebuild
+
+    world, _cases, _accidents = generated
+    ctx = AuditContext.cli()
+    rng = random.Random(3)
+    for case in rng.sample(list(CriminalCase.objects.select_related("unit")), 40):
+        choice = rng.random()
+        if choice < 0.3:
+            record_delete(ctx=ctx, record=case)
+        elif choice < 0.6:
+            case_update(ctx=ctx, case=case, cleared_on=None if case.cleared_on else case.occurred_on,
+                        group=rng.choice(GROUPS), severity=rng.choice(SEVERITIES))
+        else:  # move it to another unit valid that day
+            keys = OLD_COMMUNES if case.occurred_on < REFORM else NEW_COMMUNES
+            case_update(ctx=ctx, case=case, unit=world.units[rng.choice(keys)])
+    for accident in rng.sample(list(TrafficAccident.objects.select_related("unit")), 20):
+        if rng.random() < 0.5:
+            accident_update(ctx=ctx, accident=accident, deaths=accident.deaths + 1, injuries=0)
+        else:
+            later_death_add(ctx=ctx, accident=accident, died_on=accident.occurred_on + datetime.timedelta(days=9))
+    maintained = tally_snapshot()
+    tallies_rebuild()
+    assert tally_snapshot() == maintained
+
+    raw = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
+    for cleared_by in ("period", "today"):
+        fast = Computation.unrestricted(cleared_by=cleared_by)
+        raw.cleared_by = cleared_by
+        for scheme in ("mps", "calendar"):
+            for spec in PERIODS:
+                period = period_from_spec(spec, scheme)
+                for map_ in ("time", "current"):
+                    for code in ("25", "04795", "05266"):
+                        unit = resolve_unit(code, period, map_)
+                        assert (indicator_report(unit=unit, period=period, map_=map_, computation=fast)
+                                == indicator_report(unit=unit, period=period, map_=map_, computation=raw))
+
+
+def test_tallies_are_not_used_outside_the_users_scope(generated) -> None:
+    world, cases, accidents = generated
+    bob = world.users["bob"]
+    period = period_from_spec("2025", "mps")
+    unit = resolve_unit("25", period, "current")
+    report = indicator_report(unit=unit, period=period, map_="current", computation=Computation.for_user(bob))
+    mine = expected(cases, accidents, CURRENT["05266"], period.start, period.end)
+    assert report["indicators"]["criminal_cases"]["value"] == mine["criminal_cases"]

@@ -15,7 +15,6 @@ from antq.api.schemas import ErrorOut, NotFoundOut
 from antq.core.periods import SCHEMES, PeriodError, period_from_spec
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import CLEARED_BY, MAPS, Computation, IndicatorError, indicator_report, resolve_unit
-from antq.records.models import CriminalCase, TrafficAccident
 from antq.units.models import Unit
 
 router = Router(tags=["indicators"])
@@ -45,7 +44,6 @@ def indicators(request: HttpRequest, params: Query[IndicatorParams]) -> dict[str
         if visible.filter(code=code).exists():  # a unit the caller sees, only not for this period
             raise ValidationError({"unit": str(exc)}) from exc
         raise Http404() from exc
-    computation = Computation(CriminalCase.objects.restrict(user), TrafficAccident.objects.restrict(user),
-                              cleared_by=params.cleared_by)
+    computation = Computation.for_user(user, cleared_by=params.cleared_by)
     return indicator_report(unit=unit, period=period, map_=params.map, computation=computation,
                             ids=params.indicator or None)

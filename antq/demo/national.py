@@ -21,6 +21,7 @@ from antq.core.audit import AuditContext, record_change
 from antq.core.models import ChangeRecord
 from antq.core.periods import period_from_spec
 from antq.records.choices import CrimeGroup, Severity, TrafficMode
+from antq.records.tallies import tallies_rebuild
 from antq.units.models import Unit
 from antq.units.official_maps import REFORM_DATE
 
@@ -125,6 +126,7 @@ def load_national(*, scale: float = 1.0, years: int = 10, seed: int = 1) -> tupl
                       before=None, after={"synthetic_cases": cases, "synthetic_accidents": accidents,
                                           "from": first.isoformat(), "to": last.isoformat()},
                       reason="antq demo --national (benchmark dataset)")
+    tallies_rebuild()  # the raw bulk path bypassed the services that keep the tallies
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return cases, accidents

@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Value as SqlValue
 from django.utils import timezone
 
 from antq.core.periods import Period, month_periods
-from antq.core.scoping import path_q
+from antq.core.scoping import Action, path_in_scope, path_q, user_scope_paths
 from antq.indicators.definitions import (
     BY_ID,
     INDICATORS,
@@ -37,6 +38,7 @@ from antq.indicators.definitions import (
 )
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import Rules, target_for
+from antq.records.tallies import AccidentTally, CaseTally, bucket, is_bucket_end, is_bucket_start
 from antq.units.models import Unit, valid_on_q
 from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
 
@@ -104,6 +106,25 @@ def _accidents(records: QuerySet[TrafficAccident], area: Area, period: Period,
                           injuries=totals["injuries"] or 0, missing=totals["missing"] or 0)
 
 
+def _unit_id(path: str) -> int:
+    return int(path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _case_tally_rows(ids: list[int], period: Period, cleared_by: str, by: tuple[str, ...]) -> Any:
+    first, last = bucket(period.start), bucket(period.end)
+    cleared = Q(lag__gte=0) if cleared_by == "today" else Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket"))
+    return (CaseTally.objects.filter(unit_id__in=ids, bucket__gte=first, bucket__lte=last)
+            .values(*by, "group", "severity")
+            .annotate(occurred=Sum("n"), cleared=Sum("n", filter=cleared)).order_by())
+
+
+def _accident_tally_totals(ids: list[int], period: Period) -> AccidentTotals:
+    totals = AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=bucket(period.start),
+                                          bucket__lte=bucket(period.end)).aggregate(
+        n=Sum("n"), deaths=Sum("deaths"), injuries=Sum("injuries"), missing=Sum("missing"))
+    return AccidentTotals(totals["n"] or 0, totals["deaths"] or 0, totals["injuries"] or 0, totals["missing"] or 0)
+
+
 def _province(unit: Unit) -> Unit:
     ids = unit.ancestor_ids()
     return Unit.objects.get(pk=ids[0]) if ids else unit
@@ -118,20 +139,48 @@ def _values(data: Data, definitions: list[Definition]) -> dict[str, Value]:
 
 @dataclass
 class Computation:
+    """Which records a figure may count (the caller's scope) and how clearances count.
+
+    Built with `for_user` or `unrestricted`, it reads the tallies kept in the write path
+    whenever the area lies inside the scope and the period starts and ends on half-months
+    (always, for the two schemes); otherwise, and when built from plain querysets, it
+    aggregates the records themselves — both give the same figures (tests hold them equal).
+    """
+
     case_records: QuerySet[CriminalCase]
     accident_records: QuerySet[TrafficAccident]
     cleared_by: str = "period"
+    use_tallies: bool = False
+    scope: tuple[str, ...] | None = None
+
+    @classmethod
+    def unrestricted(cls, cleared_by: str = "period") -> Computation:
+        return cls(CriminalCase.objects.all(), TrafficAccident.objects.all(), cleared_by, use_tallies=True)
+
+    @classmethod
+    def for_user(cls, user: Any, cleared_by: str = "period") -> Computation:
+        return cls(CriminalCase.objects.restrict(user), TrafficAccident.objects.restrict(user), cleared_by,
+                   use_tallies=True, scope=user_scope_paths(user, Action.VIEW))
+
+    def tallies_cover(self, paths: tuple[str, ...], period: Period) -> bool:
+        if not (self.use_tallies and is_bucket_start(period.start) and is_bucket_end(period.end)):
+            return False
+        return self.scope is None or all(path_in_scope(p, self.scope) for p in paths)
 
     def data(self, area: Area, period: Period) -> Data:
         if self.cleared_by not in CLEARED_BY:
             raise IndicatorError("cleared_by phải là period hoặc today / cleared_by must be period or today")
         today = timezone.localdate()
         cleared_until = period.end if self.cleared_by == "period" else today
-        return Data(
-            cases=_cases(self.case_records, area, period, cleared_until),
-            accidents=_accidents(self.accident_records, area, period, today),
-            rules=Rules.for_unit(period.end, _province(area.unit)),
-        )
+        if self.tallies_cover(area.paths, period):
+            ids = [_unit_id(p) for p in area.paths]
+            cases = CaseTallies({(r["group"], r["severity"]): (r["occurred"] or 0, r["cleared"] or 0)
+                                 for r in _case_tally_rows(ids, period, self.cleared_by, ())})
+            accidents = _accident_tally_totals(ids, period)
+        else:
+            cases = _cases(self.case_records, area, period, cleared_until)
+            accidents = _accidents(self.accident_records, area, period, today)
+        return Data(cases=cases, accidents=accidents, rules=Rules.for_unit(period.end, _province(area.unit)))
 
     def panel(self, area: Area, period: Period, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Each indicator with its previous-year value, change and target."""

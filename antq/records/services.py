@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +18,7 @@ from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import ArticleMap, group_for_article
+from antq.records.tallies import accident_deltas, case_deltas, tallies_apply
 from antq.units.models import Unit
 
 SENSITIVE_FIELDS = ("child_victim", "sexual_abuse")
@@ -100,12 +102,31 @@ def validate_new(record: CriminalCase | TrafficAccident,
     return record
 
 
-def _save(ctx: AuditContext, record: R, number_field: str, before: dict[str, Any] | None, reason: str) -> R:
+def _tally_row(record: CriminalCase | TrafficAccident) -> tuple[Any, ...]:
+    if isinstance(record, CriminalCase):
+        return (record.unit.path, record.occurred_on, record.group, record.severity, record.cleared_on)
+    return (record.unit.path, record.occurred_on, 1, record.deaths, record.injuries, record.missing)
+
+
+def _retally(record: CriminalCase | TrafficAccident, old: tuple[Any, ...] | None,
+             new: tuple[Any, ...] | None) -> None:
+    """Move the record's counts from its old state to its new one, in the write's transaction."""
+    if isinstance(record, CriminalCase):
+        deltas = case_deltas([old] if old else [], -1)
+        tallies_apply(case_deltas([new] if new else [], 1, deltas), {})
+    else:
+        sums = accident_deltas([old] if old else [], -1)
+        tallies_apply(Counter(), accident_deltas([new] if new else [], 1, sums))
+
+
+def _save(ctx: AuditContext, record: R, number_field: str, before: dict[str, Any] | None, reason: str,
+          old_tally: tuple[Any, ...] | None = None) -> R:
     _check_unit(ctx, record.unit, record.occurred_on)
     record.province = province_of(record.unit)
     validate_new(record)
     _unique_number(record, number_field)
     record.save()
+    _retally(record, old_tally, _tally_row(record))
     # Re-check inside the transaction: the saved row must still be in the actor's scope.
     if not ctx.restrict(type(record).objects.all(), Action.CHANGE).filter(pk=record.pk).exists():
         raise OutOfScope()
@@ -154,13 +175,14 @@ def case_update(*, ctx: AuditContext, case: CriminalCase, expected_version: int 
                 **values: Any) -> CriminalCase:
     case = _locked(CriminalCase, ctx, case, expected_version)
     before = snapshot(case)
+    old_tally = _tally_row(case)
     _apply(ctx, case, CASE_FIELDS, values)
     case.province = province_of(case.unit)
     _resolve_group(case)  # an empty group re-derived from the article is not a change
     if _unchanged(case, before):
         return case
     case.version += 1
-    return _save(ctx, case, "case_no", before, reason)
+    return _save(ctx, case, "case_no", before, reason, old_tally)
 
 
 @transaction.atomic
@@ -175,11 +197,12 @@ def accident_update(*, ctx: AuditContext, accident: TrafficAccident, expected_ve
                     reason: str = "", **values: Any) -> TrafficAccident:
     accident = _locked(TrafficAccident, ctx, accident, expected_version)
     before = snapshot(accident)
+    old_tally = _tally_row(accident)
     _apply(ctx, accident, ACCIDENT_FIELDS, values)
     if _unchanged(accident, before):
         return accident
     accident.version += 1
-    return _save(ctx, accident, "accident_no", before, reason)
+    return _save(ctx, accident, "accident_no", before, reason, old_tally)
 
 
 @transaction.atomic
@@ -187,6 +210,11 @@ def record_delete(*, ctx: AuditContext, record: R, reason: str = "") -> None:
     current = _locked(type(record), ctx, record, None)
     record_change(ctx, action=ChangeRecord.Action.DELETE, obj=current, scope_path=current.unit.path,
                   before=snapshot(current), after=None, reason=reason)
+    _retally(current, _tally_row(current), None)
+    if isinstance(current, TrafficAccident):  # its later deaths go with it
+        later = sum(current.later_deaths.values_list("count", flat=True))
+        if later:
+            tallies_apply(Counter(), accident_deltas([(current.unit.path, current.occurred_on, 0, later, 0, 0)], -1))
     current.delete()
 
 
@@ -202,6 +230,7 @@ def later_death_add(*, ctx: AuditContext, accident: TrafficAccident, died_on: da
         raise ValidationError({"count": _("At least one death.")})
     death = LaterDeath.objects.create(accident=accident, died_on=died_on, count=count,
                                       recorded_on=recorded_on or timezone.localdate())
+    tallies_apply(Counter(), accident_deltas([(accident.unit.path, accident.occurred_on, 0, count, 0, 0)], 1))
     record_change(ctx, action=ChangeRecord.Action.CREATE, obj=death, scope_path=accident.unit.path, before=None,
                   after=snapshot(death))
     return death
@@ -219,6 +248,12 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
     for start in range(0, len(records), batch_size):
         batch = type(records[0]).objects.bulk_create(records[start:start + batch_size])
         paths = dict(Unit.objects.filter(pk__in={r.unit_id for r in batch}).values_list("pk", "path"))
+        if isinstance(batch[0], CriminalCase):
+            tallies_apply(case_deltas([(paths[r.unit_id], r.occurred_on, r.group, r.severity, r.cleared_on)
+                                       for r in batch], 1), {})
+        else:
+            tallies_apply(Counter(), accident_deltas([(paths[r.unit_id], r.occurred_on, 1, r.deaths, r.injuries,
+                                                       r.missing) for r in batch], 1))
         content_type = ContentType.objects.get_for_model(type(records[0]))
         ChangeRecord.objects.bulk_create([
             ChangeRecord(actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,

@@ -30,7 +30,6 @@ from antq.indicators.engine import (
     monthly_series,
     resolve_unit,
 )
-from antq.records.models import CriminalCase, TrafficAccident
 from antq.units.models import Unit
 from antq.units.selectors import scope_roots
 
@@ -104,8 +103,7 @@ def _resolve(settings: dict[str, Any], period: Period, visible: Any) -> Unit:
 
 
 def _computation(request: HttpRequest, cleared_by: str) -> Computation:
-    return Computation(CriminalCase.objects.restrict(request.user), TrafficAccident.objects.restrict(request.user),
-                       cleared_by=cleared_by)
+    return Computation.for_user(request.user, cleared_by=cleared_by)
 
 
 @login_required

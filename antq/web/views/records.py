@@ -102,9 +102,7 @@ def filtered_records(request: HttpRequest, register: Register) -> tuple[QuerySet
             form.add_error("period", str(exc))
             return records.none(), form, note
         area = area_of(unit, period, data["map"] or "time")
-        computation = Computation(CriminalCase.objects.restrict(request.user),
-                                  TrafficAccident.objects.restrict(request.user),
-                                  cleared_by=data["cleared_by"] or "period")
+        computation = Computation.for_user(request.user, cleared_by=data["cleared_by"] or "period")
         indicator = data["indicator"] if data["indicator"] in BY_ID else None
         try:
             kind, behind = records_behind(indicator or ("criminal_cases" if register.slug == "cases"

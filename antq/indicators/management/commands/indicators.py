@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 from antq.core.periods import SCHEMES, PeriodError, period_from_spec
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import CLEARED_BY, MAPS, Computation, IndicatorError, indicator_report, resolve_unit
-from antq.records.models import CriminalCase, TrafficAccident
 
 
 def _number(value: Any) -> str:
@@ -46,8 +45,7 @@ class Command(BaseCommand):
                 raise IndicatorError(f"Chỉ tiêu không có / unknown indicator(s): {', '.join(unknown)}")
             report = indicator_report(
                 unit=unit, period=period, map_=options["map"], ids=options["indicator"],
-                computation=Computation(CriminalCase.objects.all(), TrafficAccident.objects.all(),
-                                        cleared_by=options["cleared_by"]),
+                computation=Computation.unrestricted(cleared_by=options["cleared_by"]),
             )
         except (PeriodError, IndicatorError) as exc:
             raise CommandError(str(exc)) from exc
