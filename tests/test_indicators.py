@@ -279,3 +279,43 @@ def test_tallies_are_not_used_outside_the_users_scope(generated) -> None:
     report = indicator_report(unit=unit, period=period, map_="current", computation=Computation.for_user(bob))
     mine = expected(cases, accidents, CURRENT["05266"], period.start, period.end)
     assert report["indicators"]["criminal_cases"]["value"] == mine["criminal_cases"]
+
+
+@pytest.mark.parametrize("map_", ["time", "current"])
+def test_children_from_tallies_equal_children_from_records(generated, map_: str) -> None:
+    from antq.indicators.engine import area_of, children_figures
+    from antq.units.models import Unit
+
+    raw = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
+    fast = Computation.unrestricted()
+    ids = ["criminal_cases", "criminal_cases_cleared", "clearance_rate", "accidents", "accident_deaths"]
+    for spec in ("2024", "2025", "2026-H1"):
+        period = period_from_spec(spec, "mps")
+        for code in ("25", "17"):
+            try:
+                unit = resolve_unit(code, period, map_)
+            except IndicatorError:
+                continue
+            area = area_of(unit, period, map_)
+            slow = children_figures(area, period, raw, Unit.objects.all(), ids)
+            quick = children_figures(area, period, fast, Unit.objects.all(), ids)
+            assert [(c.unit.pk, c.values) for c in slow] == [(c.unit.pk, c.values) for c in quick]
+
+
+def test_national_rollup_equals_each_units_own_figures(generated) -> None:
+    from antq.indicators.engine import national_rollup
+    from antq.units.models import Unit
+
+    ids = ["criminal_cases", "criminal_cases_cleared", "serious_clearance_rate", "ttxh_cases", "accident_deaths"]
+    computation = Computation.unrestricted()
+    for spec, scheme in (("2024", "mps"), ("2026-Q1", "calendar")):
+        period = period_from_spec(spec, scheme)
+        rollup = national_rollup(period, computation, ids)
+        units = Unit.objects.filter(pk__in=rollup)
+        assert {u.kind for u in units} >= {"province", "commune"}
+        for unit in units:
+            report = indicator_report(unit=unit, period=period, map_="time", computation=computation, ids=ids)
+            assert {k: v["value"] for k, v in report["indicators"].items()} == {
+                k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in rollup[unit.pk].items() if k in ids}
+    with pytest.raises(IndicatorError):
+        national_rollup(period_from_spec("2024", "mps"), Computation.for_user(generated[0].users["victor"]), ids)

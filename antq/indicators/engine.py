@@ -39,7 +39,7 @@ from antq.indicators.definitions import (
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import Rules, target_for
 from antq.records.tallies import AccidentTally, CaseTally, bucket, is_bucket_end, is_bucket_start
-from antq.units.models import Unit, valid_on_q
+from antq.units.models import LineageLink, Unit, valid_on_q
 from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
 
 MAPS = ("time", "current")
@@ -288,11 +288,12 @@ def children_figures(area: Area, period: Period, computation: Computation, units
     parent = area.unit
     children = list(units.filter(parent=parent).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
                     .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)).order_by("name"))
-    owner: dict[str, Unit] = {}
-    for child in children:
-        child_area = area_of(child, period, area.map)
-        for path in child_area.paths:
-            owner[path] = child
+    owner = _child_areas(parent, children, period, area.map)
+    rules = Rules.for_unit(period.end, _province(parent))
+    definitions: list[Definition] = [
+        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
+    if computation.tallies_cover(tuple(owner), period):
+        return _children_from_tallies(children, owner, period, computation, rules, definitions)
     prefixes = sorted(owner, key=len, reverse=True)
 
     def child_of(path: str) -> Unit | None:
@@ -324,14 +325,56 @@ def children_figures(area: Area, period: Period, computation: Computation, units
             totals[0] += crash["n"]
             totals[1] += crash["deaths"] or 0
             totals[2] += crash["injuries"] or 0
-    rules = Rules.for_unit(period.end, _province(parent))
-    definitions: list[Definition] = [
-        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
     result = []
     for child in children:
         data = Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]), rules)
         result.append(ChildFigures(child, _values(data, definitions)))
     return result
+
+
+def _child_areas(parent: Unit, children: list[Unit], period: Period, map_: str) -> dict[str, Unit]:
+    """Area path → child. One lineage query finds the children touched by a change in the
+    window; only those need their own lineage walk, the others are their own subtree."""
+    after, until = (None, None) if map_ == "current" else (period.previous_year().previous_year().start,
+                                                           period.end)
+    links = LineageLink.objects.filter(successor__path__startswith=parent.path)
+    if after is not None:
+        links = links.filter(event__effective_date__gt=after, event__effective_date__lte=until)
+    touched = set(links.values_list("successor__path", flat=True))
+    owner: dict[str, Unit] = {}
+    for child in children:
+        if any(path.startswith(child.path) for path in touched):
+            for path in area_of(child, period, map_).paths:
+                owner[path] = child
+        else:
+            owner[child.path] = child
+    return owner
+
+
+def _children_from_tallies(children: list[Unit], owner: dict[str, Unit], period: Period,
+                           computation: Computation, rules: Rules,
+                           definitions: list[Definition]) -> list[ChildFigures]:
+    child_by_id = {_unit_id(path): child for path, child in owner.items()}
+    ids = list(child_by_id)
+    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {c.pk: {} for c in children}
+    for row in _case_tally_rows(ids, period, computation.cleared_by, ("unit_id",)):
+        child = child_by_id[row["unit_id"]]
+        key = (row["group"], row["severity"])
+        occurred, cleared = tallies[child.pk].get(key, (0, 0))
+        tallies[child.pk][key] = (occurred + (row["occurred"] or 0), cleared + (row["cleared"] or 0))
+    crashes: dict[int, list[int]] = {c.pk: [0, 0, 0, 0] for c in children}
+    accident_rows = (AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=bucket(period.start),
+                                                  bucket__lte=bucket(period.end))
+                     .values("unit_id").annotate(n=Sum("n"), deaths=Sum("deaths"), injuries=Sum("injuries"),
+                                                 missing=Sum("missing")).order_by())
+    for crash in accident_rows:
+        totals = crashes[child_by_id[crash["unit_id"]].pk]
+        totals[0] += crash["n"] or 0
+        totals[1] += crash["deaths"] or 0
+        totals[2] += crash["injuries"] or 0
+        totals[3] += crash["missing"] or 0
+    return [ChildFigures(child, _values(Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]),
+                                             rules), definitions)) for child in children]
 
 
 def monthly_series(indicator_id: str, area: Area, year: Period, computation: Computation) -> list[int]:
@@ -353,3 +396,40 @@ def monthly_series(indicator_id: str, area: Area, year: Period, computation: Com
                 series[index] += row["n"] or 0
                 break
     return series
+
+
+def national_rollup(period: Period, computation: Computation, ids: list[str],
+                    kinds: tuple[str, ...] = ("province", "district", "commune")) -> dict[int, dict[str, Value]]:
+    """Every unit of the given kinds valid at the period's end, each over its own subtree, from
+    the tallies in two grouped queries (unit id → indicator values). Administrators only: the
+    caller's computation must be unrestricted."""
+    if computation.scope is not None or not computation.tallies_cover((), period):
+        raise IndicatorError("national_rollup needs an unrestricted computation over whole half-months")
+    units = dict(Unit.objects.filter(valid_on_q(period.end), kind__in=kinds).values_list("pk", "path"))
+    definitions: list[Definition] = [
+        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
+    first, last = bucket(period.start), bucket(period.end)
+    cleared = Q(lag__gte=0) if computation.cleared_by == "today" else (
+        Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket")))
+    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {pk: {} for pk in units}
+    rows = (CaseTally.objects.filter(bucket__gte=first, bucket__lte=last).values_list("unit_id", "group", "severity")
+            .annotate(occurred=Sum("n"), cleared=Sum("n", filter=cleared)).order_by())
+    for unit_id, group, severity, occurred, cleared_n in rows.iterator(chunk_size=20_000):
+        if unit_id in tallies:
+            tallies[unit_id][(group, severity)] = (occurred or 0, cleared_n or 0)
+    crashes: dict[int, AccidentTotals] = {}
+    for unit_id, n, deaths, injuries, missing in (
+            AccidentTally.objects.filter(bucket__gte=first, bucket__lte=last).values_list("unit_id")
+            .annotate(Sum("n"), Sum("deaths"), Sum("injuries"), Sum("missing")).order_by()):
+        if unit_id in units:
+            crashes[unit_id] = AccidentTotals(n or 0, deaths or 0, injuries or 0, missing or 0)
+    rules_by_province: dict[int, Rules] = {}
+    result: dict[int, dict[str, Value]] = {}
+    for pk, path in units.items():
+        province_id = int(path.split("/")[0])
+        if province_id not in rules_by_province:
+            province = Unit.objects.get(pk=province_id)
+            rules_by_province[province_id] = Rules.for_unit(period.end, province)
+        data = Data(CaseTallies(tallies[pk]), crashes.get(pk, AccidentTotals()), rules_by_province[province_id])
+        result[pk] = _values(data, definitions)
+    return result
