@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models import Value as SqlValue
@@ -37,7 +37,7 @@ from antq.indicators.definitions import (
     change_pct,
 )
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
-from antq.records.rules import Rules, target_for
+from antq.records.rules import Rules, targets_on
 from antq.records.tallies import AccidentTally, CaseTally, bucket, is_bucket_end, is_bucket_start
 from antq.units.models import LineageLink, Unit, valid_on_q
 from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
@@ -182,24 +182,59 @@ class Computation:
             accidents = _accidents(self.accident_records, area, period, today)
         return Data(cases=cases, accidents=accidents, rules=Rules.for_unit(period.end, _province(area.unit)))
 
+    def data_many(self, area: Area, periods: list[Period]) -> list[Data]:
+        """Data for several periods of one area: from the tallies, in two queries for all of them."""
+        if not all(self.tallies_cover(area.paths, p) for p in periods) or self.cleared_by not in CLEARED_BY:
+            return [self.data(area, p) for p in periods]
+        ids = [_unit_id(p) for p in area.paths]
+        rules = Rules.for_dates([p.end for p in periods], _province(area.unit))
+        spans = [(bucket(p.start), bucket(p.end)) for p in periods]
+        case_sums: dict[str, Any] = {}
+        accident_sums: dict[str, Any] = {}
+        for index, (first, last) in enumerate(spans):
+            inside = Q(bucket__gte=first, bucket__lte=last)
+            cleared = Q(lag__gte=0) if self.cleared_by == "today" else (
+                Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket")))
+            case_sums[f"o{index}"] = Sum("n", filter=inside)
+            case_sums[f"c{index}"] = Sum("n", filter=inside & cleared)
+            for name in ("n", "deaths", "injuries", "missing"):
+                accident_sums[f"{name}{index}"] = Sum(name, filter=inside)
+        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+        rows = cast(list[dict[str, Any]], list(
+            CaseTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high)
+            .values("group", "severity").annotate(**case_sums).order_by()))
+        crashes = AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high).aggregate(
+            **accident_sums)
+        result = []
+        for index in range(len(periods)):
+            cases = CaseTallies({(r["group"], r["severity"]): (r[f"o{index}"] or 0, r[f"c{index}"] or 0)
+                                 for r in rows if r[f"o{index}"]})
+            accidents = AccidentTotals(*(crashes[f"{name}{index}"] or 0
+                                         for name in ("n", "deaths", "injuries", "missing")))
+            result.append(Data(cases, accidents, rules[index]))
+        return result
+
     def panel(self, area: Area, period: Period, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Each indicator with its previous-year value, change and target."""
         definitions = [d for d in INDICATORS if ids is None or d.id in ids or _needed(d.id, ids)]
         previous_period = period.previous_year()
-        current = _values(self.data(area, period), definitions)
-        previous = _values(self.data(area, previous_period), definitions)
         flags = [d for d in definitions if isinstance(d, AllDecreased)]
+        periods = [period, previous_period] + ([previous_period.previous_year()] if flags else [])
+        datas = self.data_many(area, periods)
+        current = _values(datas[0], definitions)
+        previous = _values(datas[1], definitions)
         if flags:
-            before_previous = _values(self.data(area, previous_period.previous_year()), definitions)
+            before_previous = _values(datas[2], definitions)
             for flag in flags:
                 current[flag.id] = flag.decide(current, previous)
                 previous[flag.id] = flag.decide(previous, before_previous)
         result: dict[str, dict[str, Any]] = {}
+        targets = targets_on(period.end)
         for definition in definitions:
             if ids is not None and definition.id not in ids:
                 continue
             value, before = current[definition.id], previous[definition.id]
-            target = target_for(definition.id, period.end)
+            target = targets.get(definition.id)
             result[definition.id] = {
                 "value": _json(value),
                 "previous": _json(before),

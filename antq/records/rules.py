@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from antq.records.choices import CrimeGroup, Severity
@@ -79,17 +78,24 @@ class Target(models.Model):
         return f"{self.indicator} > {self.minimum}"
 
 
-def _dated(qs: models.QuerySet[Any], on: datetime.date, province: Unit | None) -> models.QuerySet[Any]:
-    qs = qs.filter(valid_on_q(on))
-    return qs.filter(Q(province=province) | Q(province__isnull=True)) if province else qs.filter(province__isnull=True)
+def _choose(rows: list[RuleValue], key: str, on: datetime.date) -> list[str]:
+    """Among rows of one province (or national), the province's own rule valid on `on`,
+    else the national one, else the legal default."""
+    valid = [r for r in rows if r.key == key and (r.valid_from is None or r.valid_from <= on)
+             and (r.valid_to is None or r.valid_to >= on)]
+    own = [r for r in valid if r.province_id is not None]
+    chosen = own or valid
+    return list(chosen[-1].value) if chosen else list(DEFAULT_RULES[key])
+
+
+def _rows_for(province: Unit | None) -> list[RuleValue]:
+    rows = RuleValue.objects.filter(Q(province=province) | Q(province__isnull=True)) if province else \
+        RuleValue.objects.filter(province__isnull=True)
+    return list(rows.order_by("key", "province_id", "valid_from", "id"))
 
 
 def rule_value(key: str, on: datetime.date, province: Unit | None = None) -> list[str]:
-    """The province's own rule valid on `on`, else the national one, else the legal default."""
-    rows = list(_dated(RuleValue.objects.filter(key=key), on, province))
-    own = [r for r in rows if r.province_id is not None]
-    chosen = (own or rows)
-    return list(chosen[-1].value) if chosen else list(DEFAULT_RULES[key])
+    return _choose(_rows_for(province), key, on)
 
 
 class ArticleMap:
@@ -133,12 +139,19 @@ class Rules:
 
     @classmethod
     def for_unit(cls, on: datetime.date, province: Unit | None) -> Rules:
-        return cls(
-            criminal_groups=frozenset(rule_value(RuleKey.CRIMINAL_GROUPS, on, province)),
-            serious_severities=frozenset(rule_value(RuleKey.SERIOUS_SEVERITIES, on, province)),
-        )
+        return cls.for_dates([on], province)[0]
+
+    @classmethod
+    def for_dates(cls, days: list[datetime.date], province: Unit | None) -> list[Rules]:
+        """The rules of several dates in one query."""
+        rows = _rows_for(province)
+        return [cls(criminal_groups=frozenset(_choose(rows, RuleKey.CRIMINAL_GROUPS, day)),
+                    serious_severities=frozenset(_choose(rows, RuleKey.SERIOUS_SEVERITIES, day))) for day in days]
 
 
-def target_for(indicator: str, on: datetime.date) -> Decimal | None:
-    row = Target.objects.filter(valid_on_q(on), indicator=indicator).order_by("-valid_from").first()
-    return row.minimum if row else None
+def targets_on(on: datetime.date) -> dict[str, Decimal]:
+    """The national targets valid on a date, by indicator (the latest start wins)."""
+    targets: dict[str, Decimal] = {}
+    for row in Target.objects.filter(valid_on_q(on)).order_by(F("valid_from").asc(nulls_first=True)):
+        targets[row.indicator] = row.minimum
+    return targets
