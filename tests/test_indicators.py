@@ -316,6 +316,6 @@ def test_national_rollup_equals_each_units_own_figures(generated) -> None:
         for unit in units:
             report = indicator_report(unit=unit, period=period, map_="time", computation=computation, ids=ids)
             assert {k: v["value"] for k, v in report["indicators"].items()} == {
-                k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in rollup[unit.pk].items() if k in ids}
+                k: (float(v) if isinstance(v, Decimal) else v) for k, v in rollup[unit.pk].items() if k in ids}
     with pytest.raises(IndicatorError):
         national_rollup(period_from_spec("2024", "mps"), Computation.for_user(generated[0].users["victor"]), ids)
