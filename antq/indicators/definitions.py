@@ -50,6 +50,10 @@ class CaseCount:
     cleared: bool = False
     unit: str = ""
 
+    @property
+    def higher_is_better(self) -> bool:
+        return self.cleared
+
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         groups = self.groups(data.rules)
         severities = self.severities(data.rules) if self.severities else None
@@ -67,6 +71,7 @@ class AccidentSum:
     label_en: str
     field_name: str
     unit: str = ""
+    higher_is_better: bool = False
 
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         return int(getattr(data.accidents, self.field_name))
@@ -80,6 +85,7 @@ class Rate:
     numerator: str
     denominator: str
     unit: str = "%"
+    higher_is_better: bool = True
 
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         numerator, denominator = done[self.numerator], done[self.denominator]
@@ -98,6 +104,7 @@ class AllDecreased:
     parts: tuple[str, ...]
     unit: str = ""
     compares: bool = True
+    higher_is_better: bool = True
 
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         return None  # filled in by the engine, which holds both periods

@@ -76,9 +76,16 @@ def _settings(request: HttpRequest) -> tuple[DashboardForm, dict[str, Any]]:
     # By default the current year, or the last year a historical unit (an old district) existed.
     last_day = min(timezone.localdate(), unit.valid_to) if unit is not None and unit.valid_to else timezone.localdate()
     spec = data.get("period") or period_containing(last_day, scheme).spec
-    return form, {"unit": unit, "spec": spec, "scheme": scheme,
-                  "map": data.get("map") or "time", "cleared_by": data.get("cleared_by") or "period",
-                  "indicator": data.get("indicator") or "criminal_cases"}
+    settings = {"unit": unit, "spec": spec, "scheme": scheme, "map": data.get("map") or "time",
+                "cleared_by": data.get("cleared_by") or "period",
+                "indicator": data.get("indicator") or "criminal_cases"}
+    if form.is_bound and form.errors:
+        return form, settings
+    # Show the choices in effect, defaults included.
+    shown = DashboardForm({"unit": unit.pk if unit else "", "period": spec, "scheme": scheme, "map": settings["map"],
+                           "cleared_by": settings["cleared_by"], "indicator": settings["indicator"]}, units=visible)
+    shown.is_valid()
+    return shown, settings
 
 
 def _drill(settings: dict[str, Any], unit: Unit, period: Period, indicator: str) -> str:
@@ -139,8 +146,10 @@ def _cards(settings: dict[str, Any], unit: Unit, period: Period, report: dict[st
         figure = report["indicators"][key]
         definition = BY_ID[key]
         target = figure["target"]
+        change = figure["change_pct"]
         cards.append({
             "id": key, "label": definition.label_vi, "label_en": definition.label_en, "figure": figure,
+            "tone": "" if not change else "good" if (change > 0) == definition.higher_is_better else "bad",
             "is_rate": isinstance(definition, Rate), "is_flag": isinstance(definition, AllDecreased),
             "target_met": None if target is None or figure["value"] is None else figure["value"] > target,
             "drill": _drill(settings, unit, period, key),
