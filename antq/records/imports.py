@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -25,12 +25,7 @@ from antq.core.text import fold
 from antq.records.choices import GROUP_WORDS, MODE_WORDS, SEVERITY_WORDS, CrimeGroup, Severity, TrafficMode
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.rules import ArticleMap
-from antq.records.services import (
-    accident_update,
-    case_update,
-    records_bulk_create,
-    validate_new,
-)
+from antq.records.services import record_update, records_bulk_create, validate_new
 from antq.units.models import Unit
 
 CASE_COLUMNS = [
@@ -83,20 +78,11 @@ class Kind:
     columns: list[Column]
     number: str
     model: type[CriminalCase] | type[TrafficAccident]
-    update: Callable[..., Any]
-
-
-def _update_case(*, ctx: AuditContext, record: Any, **values: Any) -> Any:
-    return case_update(ctx=ctx, case=record, reason="import", **values)
-
-
-def _update_accident(*, ctx: AuditContext, record: Any, **values: Any) -> Any:
-    return accident_update(ctx=ctx, accident=record, reason="import", **values)
 
 
 KINDS = {
-    "cases": Kind("cases", CASE_COLUMNS, "case_no", CriminalCase, _update_case),
-    "accidents": Kind("accidents", ACCIDENT_COLUMNS, "accident_no", TrafficAccident, _update_accident),
+    "cases": Kind("cases", CASE_COLUMNS, "case_no", CriminalCase),
+    "accidents": Kind("accidents", ACCIDENT_COLUMNS, "accident_no", TrafficAccident),
 }
 HEADER = {c.key: c.header for c in CASE_COLUMNS + ACCIDENT_COLUMNS}
 
@@ -242,7 +228,7 @@ def _write(ctx: AuditContext, spec: Kind, units: _Units, checked: list[tuple[int
                                                   articles))
                     else:
                         version = record.version
-                        saved = spec.update(ctx=ctx, record=record, unit=unit, **values)
+                        saved = record_update(ctx=ctx, record=record, reason="import", unit=unit, **values)
                         if saved.version == version:
                             result.unchanged += 1
                         else:

@@ -205,6 +205,14 @@ def accident_update(*, ctx: AuditContext, accident: TrafficAccident, expected_ve
     return _save(ctx, accident, "accident_no", before, reason, old_tally)
 
 
+def record_update(*, ctx: AuditContext, record: CriminalCase | TrafficAccident, expected_version: int | None = None,
+                  reason: str = "", **values: Any) -> CriminalCase | TrafficAccident:
+    """The update service of the record's register (for callers that serve both registers)."""
+    if isinstance(record, CriminalCase):
+        return case_update(ctx=ctx, case=record, expected_version=expected_version, reason=reason, **values)
+    return accident_update(ctx=ctx, accident=record, expected_version=expected_version, reason=reason, **values)
+
+
 @transaction.atomic
 def record_delete(*, ctx: AuditContext, record: R, reason: str = "") -> None:
     current = _locked(type(record), ctx, record, None)

@@ -30,11 +30,10 @@ from antq.records.services import (
     SENSITIVE_FIELDS,
     StaleVersion,
     accident_create,
-    accident_update,
     case_create,
-    case_update,
     later_death_add,
     record_delete,
+    record_update,
 )
 from antq.units.models import Unit
 from antq.units.selectors import unit_at
@@ -53,23 +52,14 @@ class Register:
     number: str
     title: Any
     create: Callable[..., Any]
-    update: Callable[..., Any]
     columns: tuple[str, ...]
-
-
-def _update_case(*, ctx: Any, record: Any, **values: Any) -> Any:
-    return case_update(ctx=ctx, case=record, **values)
-
-
-def _update_accident(*, ctx: Any, record: Any, **values: Any) -> Any:
-    return accident_update(ctx=ctx, accident=record, **values)
 
 
 REGISTERS = {
     "cases": Register("cases", CriminalCase, CaseForm, "case_no", gettext_lazy("Criminal cases"), case_create,
-                      _update_case, ("case_no", "unit", "occurred_on", "group", "severity", "cleared_on")),
+                      ("case_no", "unit", "occurred_on", "group", "severity", "cleared_on")),
     "accidents": Register("accidents", TrafficAccident, AccidentForm, "accident_no",
-                          gettext_lazy("Traffic accidents"), accident_create, _update_accident,
+                          gettext_lazy("Traffic accidents"), accident_create,
                           ("accident_no", "unit", "occurred_on", "mode", "deaths", "injuries")),
 }
 
@@ -188,7 +178,7 @@ def _save(request: HttpRequest, register: Register, form: forms.Form, record: An
     try:
         if record is None:
             return register.create(ctx=audit_context(request), **_values(form, unit))
-        return register.update(ctx=audit_context(request), record=record, expected_version=data["version"],
+        return record_update(ctx=audit_context(request), record=record, expected_version=data["version"],
                                reason=data["reason"], **_values(form, unit))
     except StaleVersion as exc:
         form.add_error(None, exc)
