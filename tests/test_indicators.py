@@ -222,13 +222,17 @@ def test_monthly_series_sums_to_the_year(generated) -> None:
             assert len(series) == 12 and sum(series) == report["indicators"][indicator]["value"]
 
 
-def tally_snapshot() -> tuple[set, set]:
-    from antq.records.tallies import AccidentTally, CaseTally
+def tally_snapshot() -> tuple[set, ...]:
+    from antq.records.tallies import YEAR_CASE_COLUMNS, AccidentTally, AccidentYearTally, CaseTally, CaseYearTally
 
     cases = {(t.unit_id, t.bucket, t.group, t.severity, t.lag, t.n) for t in CaseTally.objects.exclude(n=0)}
     accidents = {(t.unit_id, t.bucket, t.n, t.deaths, t.injuries, t.missing)
                  for t in AccidentTally.objects.exclude(n=0, deaths=0, injuries=0, missing=0)}
-    return cases, accidents
+    case_years = {row for row in CaseYearTally.objects.values_list("scheme", "year", "unit_id", "group",
+                                                                   *YEAR_CASE_COLUMNS) if any(row[4:])}
+    accident_years = {row for row in AccidentYearTally.objects.values_list("scheme", "year", "unit_id", "n", "deaths",
+                                                                           "injuries", "missing") if any(row[3:])}
+    return cases, accidents, case_years, accident_years
 
 
 def test_tallies_follow_every_write_and_equal_the_records(generated) -> None:
@@ -306,9 +310,16 @@ def test_national_rollup_equals_each_units_own_figures(generated) -> None:
     from antq.indicators.engine import national_rollup
     from antq.units.models import Unit
 
+    from antq.records.rules import RuleValue
+
     ids = ["criminal_cases", "criminal_cases_cleared", "serious_clearance_rate", "ttxh_cases", "accident_deaths"]
-    computation = Computation.unrestricted()
-    for spec, scheme in (("2024", "mps"), ("2026-Q1", "calendar")):
+    # One province counts "nghiêm trọng" as serious too: the rollup then sums two rule sets.
+    old_province = Unit.objects.get(code="17", kind="province")
+    RuleValue.objects.create(key="serious_severities", province=old_province,
+                             value=["nghiem_trong", "rat_nghiem_trong", "dac_biet_nghiem_trong"])
+    for spec, scheme, cleared_by in (("2024", "mps", "period"), ("2024", "calendar", "today"),
+                                     ("2026-Q1", "calendar", "period"), ("2024-H2", "mps", "today")):
+        computation = Computation.unrestricted(cleared_by=cleared_by)
         period = period_from_spec(spec, scheme)
         rollup = national_rollup(period, computation, ids)
         units = Unit.objects.filter(pk__in=rollup)

@@ -89,9 +89,10 @@ class Rate:
 
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         numerator, denominator = done[self.numerator], done[self.denominator]
-        if not isinstance(denominator, int) or not isinstance(numerator, int) or denominator == 0:
+        if not isinstance(denominator, int) or not isinstance(numerator, int) or denominator <= 0 or numerator < 0:
             return None
-        return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TWO_PLACES, ROUND_HALF_UP)
+        # Exact: hundredths of a percent, rounded half up, in integers (counts are never negative).
+        return Decimal((numerator * 20_000 + denominator) // (2 * denominator)).scaleb(-2)
 
 
 @dataclass(frozen=True)

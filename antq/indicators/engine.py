@@ -13,10 +13,14 @@ The previous periods are read over the same area, so a comparison never changes 
 from __future__ import annotations
 
 import datetime
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models import Value as SqlValue
 from django.utils import timezone
@@ -29,6 +33,7 @@ from antq.indicators.definitions import (
     AccidentSum,
     AccidentTotals,
     AllDecreased,
+    CaseCount,
     CaseTallies,
     Data,
     Definition,
@@ -37,8 +42,22 @@ from antq.indicators.definitions import (
     change_pct,
 )
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
-from antq.records.rules import Rules, targets_on
-from antq.records.tallies import AccidentTally, CaseTally, bucket, is_bucket_end, is_bucket_start
+from antq.records.rules import Rules, rules_by_province, targets_on
+from antq.records.tallies import (
+    CODES,
+    HALF_MONTH_KINDS,
+    SEVERITY_CODES,
+    YEAR_ACCIDENT_COLUMNS,
+    YEAR_CASE_COLUMNS,
+    AccidentTally,
+    AccidentYearTally,
+    CaseTally,
+    CaseYearTally,
+    area_ids,
+    bucket,
+    is_bucket_end,
+    is_bucket_start,
+)
 from antq.units.models import LineageLink, Unit, valid_on_q
 from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
 
@@ -56,6 +75,7 @@ class Area:
     paths: tuple[str, ...]
     map: str
     comparable: bool
+    half_month: bool  # every unit of the area keeps half-month tallies (provinces, districts)
 
 
 def resolve_unit(code: str, period: Period, map_: str, units: QuerySet[Unit] | None = None) -> Unit:
@@ -83,7 +103,13 @@ def area_of(unit: Unit, period: Period, map_: str) -> Area:
         after, until = period.previous_year().previous_year().start, period.end
     paths = inheriting_predecessor_paths({unit.path}, after=after, until=until)
     partial = has_partial_lineage({unit.path}, after=after, until=until) if len(paths) > 1 else False
-    return Area(unit=unit, paths=tuple(sorted(paths)), map=map_, comparable=not partial)
+    half_month = unit.kind in HALF_MONTH_KINDS and (len(paths) == 1 or _half_month_kinds(paths))
+    return Area(unit=unit, paths=tuple(sorted(paths)), map=map_, comparable=not partial, half_month=half_month)
+
+
+def _half_month_kinds(paths: Iterable[str]) -> bool:
+    ids = {_unit_id(p) for p in paths}
+    return not Unit.objects.filter(pk__in=ids).exclude(kind__in=HALF_MONTH_KINDS).exists()
 
 
 def _cases(records: QuerySet[CriminalCase], area: Area, period: Period, cleared_until: datetime.date) -> CaseTallies:
@@ -110,19 +136,61 @@ def _unit_id(path: str) -> int:
     return int(path.rstrip("/").rsplit("/", 1)[-1])
 
 
-def _case_tally_rows(ids: list[int], period: Period, cleared_by: str, by: tuple[str, ...]) -> Any:
-    first, last = bucket(period.start), bucket(period.end)
-    cleared = Q(lag__gte=0) if cleared_by == "today" else Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket"))
-    return (CaseTally.objects.filter(unit_id__in=ids, bucket__gte=first, bucket__lte=last)
-            .values(*by, "group", "severity")
-            .annotate(occurred=Sum("n"), cleared=Sum("n", filter=cleared)).order_by())
+CaseCounts = dict[tuple[str, str], tuple[int, int]]
 
 
-def _accident_tally_totals(ids: list[int], period: Period) -> AccidentTotals:
-    totals = AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=bucket(period.start),
-                                          bucket__lte=bucket(period.end)).aggregate(
-        n=Sum("n"), deaths=Sum("deaths"), injuries=Sum("injuries"), missing=Sum("missing"))
-    return AccidentTotals(totals["n"] or 0, totals["deaths"] or 0, totals["injuries"] or 0, totals["missing"] or 0)
+def _is_year(period: Period) -> bool:
+    """A whole statistical year of its scheme (what the year tallies hold)."""
+    return len(period.spec) == 4
+
+
+def _half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: str,
+                     by: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Half-month tallies of these units summed over each span of buckets: case rows by
+    (*by, group, severity) with o{i}/c{i} (occurred/cleared in span i), accident rows by
+    (*by) with n{i}, deaths{i}, injuries{i}, missing{i}; two queries however many spans."""
+    case_sums: dict[str, Any] = {}
+    accident_sums: dict[str, Any] = {}
+    for index, (first, last) in enumerate(spans):
+        inside = Q(bucket__gte=first, bucket__lte=last)
+        cleared = Q(lag__gte=0) if cleared_by == "today" else Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket"))
+        case_sums[f"o{index}"] = Sum("n", filter=inside)
+        case_sums[f"c{index}"] = Sum("n", filter=inside & cleared)
+        for name in YEAR_ACCIDENT_COLUMNS:
+            accident_sums[f"{name}{index}"] = Sum(name, filter=inside)
+    low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+    cases = list(CaseTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high)
+                 .values(*by, "group", "severity").annotate(**case_sums).order_by())
+    accident_rows = AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high)
+    crashes = (list(accident_rows.values(*by).annotate(**accident_sums).order_by()) if by
+               else [accident_rows.aggregate(**accident_sums)])
+    return cast(list[dict[str, Any]], cases), cast(list[dict[str, Any]], crashes)
+
+
+def _year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by: str,
+               by_unit: bool) -> tuple[dict[tuple[int, int], CaseCounts], dict[tuple[int, int], AccidentTotals]]:
+    """Year tallies of these units (None: every unit) summed by (unit id or 0, year)."""
+    group_by = ("unit_id", "year") if by_unit else ("year",)
+    case_rows = CaseYearTally.objects.filter(scheme=scheme, year__in=years)
+    accident_rows = AccidentYearTally.objects.filter(scheme=scheme, year__in=years)
+    if ids is not None:
+        case_rows, accident_rows = case_rows.filter(unit_id__in=ids), accident_rows.filter(unit_id__in=ids)
+    offset = len(CODES) if cleared_by == "period" else 2 * len(CODES)
+    cases: dict[tuple[int, int], CaseCounts] = {}
+    for row in (case_rows.values_list(*group_by, "group").annotate(*(Sum(c) for c in YEAR_CASE_COLUMNS))
+                .order_by()):
+        key = (row[0], row[1]) if by_unit else (0, row[0])
+        group, counts = row[len(group_by)], row[len(group_by) + 1:]
+        into = cases.setdefault(key, {})
+        for index, severity in enumerate(SEVERITY_CODES):
+            if counts[index]:
+                into[(group, severity)] = (counts[index], counts[offset + index] or 0)
+    crashes: dict[tuple[int, int], AccidentTotals] = {}
+    for row in (accident_rows.values_list(*group_by).annotate(*(Sum(c) for c in YEAR_ACCIDENT_COLUMNS))
+                .order_by()):
+        key = (row[0], row[1]) if by_unit else (0, row[0])
+        crashes[key] = AccidentTotals(*(value or 0 for value in row[len(group_by):]))
+    return cases, crashes
 
 
 def _province(unit: Unit) -> Unit:
@@ -130,10 +198,13 @@ def _province(unit: Unit) -> Unit:
     return Unit.objects.get(pk=ids[0]) if ids else unit
 
 
-def _values(data: Data, definitions: list[Definition]) -> dict[str, Value]:
-    done: dict[str, Value] = {}
+def _values(data: Data, definitions: list[Definition], given: dict[str, Value] | None = None) -> dict[str, Value]:
+    """Each definition's value, in order (rates read the counts before them); `given`
+    holds counts already summed elsewhere."""
+    done: dict[str, Value] = dict(given or {})
     for definition in definitions:
-        done[definition.id] = definition.compute(data, done)
+        if definition.id not in done:
+            done[definition.id] = definition.compute(data, done)
     return done
 
 
@@ -162,57 +233,46 @@ class Computation:
         return cls(CriminalCase.objects.restrict(user), TrafficAccident.objects.restrict(user), cleared_by,
                    use_tallies=True, scope=user_scope_paths(user, Action.VIEW))
 
-    def tallies_cover(self, paths: tuple[str, ...], period: Period) -> bool:
-        if not (self.use_tallies and is_bucket_start(period.start) and is_bucket_end(period.end)):
-            return False
-        return self.scope is None or all(path_in_scope(p, self.scope) for p in paths)
+    def grain(self, paths: Iterable[str], period: Period, half_month: bool) -> str | None:
+        """Which tallies can give this figure: "year" (a whole year, any unit), "half_month"
+        (periods on half-month bounds, provinces and districts), or None (the records)."""
+        if not self.use_tallies or (self.scope is not None
+                                    and not all(path_in_scope(p, self.scope) for p in paths)):
+            return None
+        if _is_year(period):
+            return "year"
+        if half_month and is_bucket_start(period.start) and is_bucket_end(period.end):
+            return "half_month"
+        return None
 
     def data(self, area: Area, period: Period) -> Data:
-        if self.cleared_by not in CLEARED_BY:
-            raise IndicatorError("cleared_by phải là period hoặc today / cleared_by must be period or today")
-        today = timezone.localdate()
-        cleared_until = period.end if self.cleared_by == "period" else today
-        if self.tallies_cover(area.paths, period):
-            ids = [_unit_id(p) for p in area.paths]
-            cases = CaseTallies({(r["group"], r["severity"]): (r["occurred"] or 0, r["cleared"] or 0)
-                                 for r in _case_tally_rows(ids, period, self.cleared_by, ())})
-            accidents = _accident_tally_totals(ids, period)
-        else:
-            cases = _cases(self.case_records, area, period, cleared_until)
-            accidents = _accidents(self.accident_records, area, period, today)
-        return Data(cases=cases, accidents=accidents, rules=Rules.for_unit(period.end, _province(area.unit)))
+        return self.data_many(area, [period])[0]
 
     def data_many(self, area: Area, periods: list[Period]) -> list[Data]:
-        """Data for several periods of one area: from the tallies, in two queries for all of them."""
-        if not all(self.tallies_cover(area.paths, p) for p in periods) or self.cleared_by not in CLEARED_BY:
-            return [self.data(area, p) for p in periods]
-        ids = [_unit_id(p) for p in area.paths]
+        """Data for several periods of one area, from the tallies in two queries for all of
+        them when they cover the area; otherwise from the records."""
+        if self.cleared_by not in CLEARED_BY:
+            raise IndicatorError("cleared_by phải là period hoặc today / cleared_by must be period or today")
         rules = Rules.for_dates([p.end for p in periods], _province(area.unit))
-        spans = [(bucket(p.start), bucket(p.end)) for p in periods]
-        case_sums: dict[str, Any] = {}
-        accident_sums: dict[str, Any] = {}
-        for index, (first, last) in enumerate(spans):
-            inside = Q(bucket__gte=first, bucket__lte=last)
-            cleared = Q(lag__gte=0) if self.cleared_by == "today" else (
-                Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket")))
-            case_sums[f"o{index}"] = Sum("n", filter=inside)
-            case_sums[f"c{index}"] = Sum("n", filter=inside & cleared)
-            for name in ("n", "deaths", "injuries", "missing"):
-                accident_sums[f"{name}{index}"] = Sum(name, filter=inside)
-        low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-        rows = cast(list[dict[str, Any]], list(
-            CaseTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high)
-            .values("group", "severity").annotate(**case_sums).order_by()))
-        crashes = AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=low, bucket__lte=high).aggregate(
-            **accident_sums)
-        result = []
-        for index in range(len(periods)):
-            cases = CaseTallies({(r["group"], r["severity"]): (r[f"o{index}"] or 0, r[f"c{index}"] or 0)
-                                 for r in rows if r[f"o{index}"]})
-            accidents = AccidentTotals(*(crashes[f"{name}{index}"] or 0
-                                         for name in ("n", "deaths", "injuries", "missing")))
-            result.append(Data(cases, accidents, rules[index]))
-        return result
+        ids = [_unit_id(p) for p in area.paths]
+        grains = {self.grain(area.paths, p, area.half_month) for p in periods}
+        if grains == {"year"} and len({p.scheme for p in periods}) == 1:
+            years = [int(p.spec) for p in periods]
+            cases, crashes = _year_sums(ids, periods[0].scheme, years, self.cleared_by, by_unit=False)
+            return [Data(CaseTallies(cases.get((0, year), {})), crashes.get((0, year), AccidentTotals()), rule)
+                    for year, rule in zip(years, rules, strict=True)]
+        if grains == {"half_month"}:
+            case_rows, crash_rows = _half_month_sums(ids, [(bucket(p.start), bucket(p.end)) for p in periods],
+                                                     self.cleared_by, ())
+            totals = crash_rows[0] if crash_rows else {}
+            return [Data(CaseTallies({(r["group"], r["severity"]): (r[f"o{i}"], r[f"c{i}"] or 0)
+                                      for r in case_rows if r[f"o{i}"]}),
+                         AccidentTotals(*(totals.get(f"{name}{i}") or 0 for name in YEAR_ACCIDENT_COLUMNS)), rule)
+                    for i, rule in enumerate(rules)]
+        today = timezone.localdate()
+        return [Data(_cases(self.case_records, area, p, p.end if self.cleared_by == "period" else today),
+                     _accidents(self.accident_records, area, p, today), rule) for p, rule in zip(periods, rules,
+                                                                                             strict=True)]
 
     def panel(self, area: Area, period: Period, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Each indicator with its previous-year value, change and target."""
@@ -327,8 +387,9 @@ def children_figures(area: Area, period: Period, computation: Computation, units
     rules = Rules.for_unit(period.end, _province(parent))
     definitions: list[Definition] = [
         d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
-    if computation.tallies_cover(tuple(owner), period):
-        return _children_from_tallies(children, owner, period, computation, rules, definitions)
+    grain = computation.grain(owner, period, half_month=_half_month_kinds(owner))
+    if grain is not None:
+        return _children_from_tallies(grain, children, owner, period, computation, rules, definitions)
     prefixes = sorted(owner, key=len, reverse=True)
 
     def child_of(path: str) -> Unit | None:
@@ -386,28 +447,37 @@ def _child_areas(parent: Unit, children: list[Unit], period: Period, map_: str) 
     return owner
 
 
-def _children_from_tallies(children: list[Unit], owner: dict[str, Unit], period: Period,
+def _children_from_tallies(grain: str, children: list[Unit], owner: dict[str, Unit], period: Period,
                            computation: Computation, rules: Rules,
                            definitions: list[Definition]) -> list[ChildFigures]:
     child_by_id = {_unit_id(path): child for path, child in owner.items()}
     ids = list(child_by_id)
-    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {c.pk: {} for c in children}
-    for row in _case_tally_rows(ids, period, computation.cleared_by, ("unit_id",)):
-        child = child_by_id[row["unit_id"]]
-        key = (row["group"], row["severity"])
-        occurred, cleared = tallies[child.pk].get(key, (0, 0))
-        tallies[child.pk][key] = (occurred + (row["occurred"] or 0), cleared + (row["cleared"] or 0))
+    tallies: dict[int, CaseCounts] = {c.pk: {} for c in children}
     crashes: dict[int, list[int]] = {c.pk: [0, 0, 0, 0] for c in children}
-    accident_rows = (AccidentTally.objects.filter(unit_id__in=ids, bucket__gte=bucket(period.start),
-                                                  bucket__lte=bucket(period.end))
-                     .values("unit_id").annotate(n=Sum("n"), deaths=Sum("deaths"), injuries=Sum("injuries"),
-                                                 missing=Sum("missing")).order_by())
-    for crash in accident_rows:
-        totals = crashes[child_by_id[crash["unit_id"]].pk]
-        totals[0] += crash["n"] or 0
-        totals[1] += crash["deaths"] or 0
-        totals[2] += crash["injuries"] or 0
-        totals[3] += crash["missing"] or 0
+
+    def add(unit_id: int, cases: CaseCounts, accidents: tuple[int, ...]) -> None:
+        child = child_by_id[unit_id]
+        into = tallies[child.pk]
+        for key, (occurred, cleared) in cases.items():
+            before = into.get(key, (0, 0))
+            into[key] = (before[0] + occurred, before[1] + cleared)
+        crashes[child.pk] = [a + b for a, b in zip(crashes[child.pk], accidents, strict=True)]
+
+    if grain == "year":
+        year_cases, year_crashes = _year_sums(ids, period.scheme, [int(period.spec)], computation.cleared_by,
+                                              by_unit=True)
+        for (unit_id, _year), cases in year_cases.items():
+            add(unit_id, cases, (0, 0, 0, 0))
+        for (unit_id, _year), totals in year_crashes.items():
+            add(unit_id, {}, (totals.accidents, totals.deaths, totals.injuries, totals.missing))
+    else:
+        case_rows, crash_rows = _half_month_sums(ids, [(bucket(period.start), bucket(period.end))],
+                                                 computation.cleared_by, ("unit_id",))
+        for row in case_rows:
+            if row["o0"]:
+                add(row["unit_id"], {(row["group"], row["severity"]): (row["o0"], row["c0"] or 0)}, (0, 0, 0, 0))
+        for row in crash_rows:
+            add(row["unit_id"], {}, tuple(row[f"{name}0"] or 0 for name in YEAR_ACCIDENT_COLUMNS))
     return [ChildFigures(child, _values(Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]),
                                              rules), definitions)) for child in children]
 
@@ -435,36 +505,102 @@ def monthly_series(indicator_id: str, area: Area, year: Period, computation: Com
 
 def national_rollup(period: Period, computation: Computation, ids: list[str],
                     kinds: tuple[str, ...] = ("province", "district", "commune")) -> dict[int, dict[str, Value]]:
-    """Every unit of the given kinds valid at the period's end, each over its own subtree, from
-    the tallies in two grouped queries (unit id → indicator values). Administrators only: the
-    caller's computation must be unrestricted."""
-    if computation.scope is not None or not computation.tallies_cover((), period):
-        raise IndicatorError("national_rollup needs an unrestricted computation over whole half-months")
-    units = dict(Unit.objects.filter(valid_on_q(period.end), kind__in=kinds).values_list("pk", "path"))
+    """Every unit of the given kinds valid at the period's end, each over its own subtree
+    (unit id → indicator values). Administrators only: the computation must be unrestricted.
+
+    A whole year is summed in the database from the year tallies: each count definition
+    becomes one filtered SUM over the severity columns, one query per distinct set of
+    province rules; only the rates are computed here. Other periods aggregate the records
+    per unit and add each unit's counts to its ancestors."""
+    if computation.scope is not None or not computation.use_tallies:
+        raise IndicatorError("national_rollup needs an unrestricted computation")
+    units = dict(_fetch(Unit.objects.filter(valid_on_q(period.end), kind__in=kinds).values_list("pk", "path")))
     definitions: list[Definition] = [
         d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
-    first, last = bucket(period.start), bucket(period.end)
-    cleared = Q(lag__gte=0) if computation.cleared_by == "today" else (
-        Q(lag__gte=0) & Q(lag__lte=SqlValue(last) - F("bucket")))
-    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {pk: {} for pk in units}
-    rows = (CaseTally.objects.filter(bucket__gte=first, bucket__lte=last).values_list("unit_id", "group", "severity")
-            .annotate(occurred=Sum("n"), cleared=Sum("n", filter=cleared)).order_by())
-    for unit_id, group, severity, occurred, cleared_n in rows.iterator(chunk_size=20_000):
-        if unit_id in tallies:
-            tallies[unit_id][(group, severity)] = (occurred or 0, cleared_n or 0)
-    crashes: dict[int, AccidentTotals] = {}
-    for unit_id, n, deaths, injuries, missing in (
-            AccidentTally.objects.filter(bucket__gte=first, bucket__lte=last).values_list("unit_id")
-            .annotate(Sum("n"), Sum("deaths"), Sum("injuries"), Sum("missing")).order_by()):
-        if unit_id in units:
-            crashes[unit_id] = AccidentTotals(n or 0, deaths or 0, injuries or 0, missing or 0)
-    rules_by_province: dict[int, Rules] = {}
+    province_of = {pk: _province_id(path) for pk, path in units.items()}
+    province_rules = rules_by_province(period.end, set(province_of.values()))
+    by_rules: dict[Rules, set[int]] = {}
+    for province_id, rules in province_rules.items():
+        by_rules.setdefault(rules, set()).add(province_id)
     result: dict[int, dict[str, Value]] = {}
-    for pk, path in units.items():
-        province_id = int(path.split("/")[0])
-        if province_id not in rules_by_province:
-            province = Unit.objects.get(pk=province_id)
-            rules_by_province[province_id] = Rules.for_unit(period.end, province)
-        data = Data(CaseTallies(tallies[pk]), crashes.get(pk, AccidentTotals()), rules_by_province[province_id])
-        result[pk] = _values(data, definitions)
+    for rules, provinces in by_rules.items():
+        members = {pk: path for pk, path in units.items() if province_of[pk] in provinces}
+        only = None if len(by_rules) == 1 else list(members)
+        if _is_year(period):
+            counts = _rollup_year_counts(period, computation.cleared_by, rules, definitions, only)
+            empty = Data(CaseTallies(), AccidentTotals(), rules)
+            for pk in members:
+                result[pk] = _values(empty, definitions, counts.get(pk, {}))
+        else:
+            for pk, data in _rollup_from_records(period, computation, rules, members).items():
+                result[pk] = _values(data, definitions)
     return result
+
+
+def _province_id(path: str) -> int:
+    return int(path.split("/", 1)[0])
+
+
+def _rollup_year_counts(period: Period, cleared_by: str, rules: Rules, definitions: list[Definition],
+                        only: list[int] | None) -> dict[int, dict[str, Value]]:
+    """unit id → {count indicator id: value} for one scheme year, summed in SQL."""
+    case_sums: dict[str, Any] = {}
+    accident_sums: dict[str, Any] = {}
+    for definition in definitions:
+        if isinstance(definition, CaseCount):
+            prefix = "occurred" if not definition.cleared else ("cleared" if cleared_by == "period" else
+                                                                   "cleared_ever")
+            severities = definition.severities(rules) if definition.severities else frozenset(SEVERITY_CODES)
+            columns = [F(f"{prefix}_{code}") for severity, code in SEVERITY_CODES.items() if severity in severities]
+            total = reduce(operator.add, columns) if columns else SqlValue(0)
+            case_sums[definition.id] = Sum(total, filter=Q(group__in=sorted(definition.groups(rules))))
+        elif isinstance(definition, AccidentSum):
+            accident_sums[definition.id] = Sum("n" if definition.field_name == "accidents" else definition.field_name)
+    counts: dict[int, dict[str, Value]] = {}
+    for model, sums in ((CaseYearTally, case_sums), (AccidentYearTally, accident_sums)):
+        if not sums:
+            continue
+        rows = model.objects.filter(scheme=period.scheme, year=int(period.spec))
+        if only is not None:
+            rows = rows.filter(unit_id__in=only)
+        names = list(sums)
+        for unit_id, *values in _fetch(rows.values_list("unit_id").annotate(**sums).order_by()):
+            counts.setdefault(unit_id, {}).update(zip(names, (value or 0 for value in values), strict=True))
+    return counts
+
+
+def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list queryset straight from the cursor, without Django's per-row
+    conversion: for the rollup's tens of thousands of integer rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _rollup_from_records(period: Period, computation: Computation, rules: Rules,
+                         members: dict[int, str]) -> dict[int, Data]:
+    """unit id → Data, from the records of the period grouped by unit, added to every ancestor."""
+    cases: dict[int, CaseCounts] = {pk: {} for pk in members}
+    crashes: dict[int, list[int]] = {pk: [0, 0, 0, 0] for pk in members}
+    until = period.end if computation.cleared_by == "period" else timezone.localdate()
+    case_rows = (computation.case_records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
+                 .values_list("unit__path", "group", "severity")
+                 .annotate(occurred=Count("id"), cleared=Count("id", filter=Q(cleared_on__lte=until))).order_by())
+    for path, group, severity, occurred, cleared in case_rows:
+        for unit_id in area_ids(path):
+            if unit_id in cases:
+                before = cases[unit_id].get((group, severity), (0, 0))
+                cases[unit_id][(group, severity)] = (before[0] + occurred, before[1] + cleared)
+    base = computation.accident_records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
+    later = dict(LaterDeath.objects.filter(accident__in=base.values("pk"), recorded_on__lte=timezone.localdate())
+                 .values_list("accident__unit__path").annotate(Sum("count")).order_by())
+    accident_rows = base.values_list("unit__path").annotate(Count("id"), Sum("deaths"), Sum("injuries"),
+                                                            Sum("missing")).order_by()
+    for path, n, deaths, injuries, missing in accident_rows:
+        for unit_id in area_ids(path):
+            if unit_id in crashes:
+                totals = crashes[unit_id]
+                for index, value in enumerate((n, (deaths or 0) + (later.get(path) or 0), injuries, missing)):
+                    totals[index] += value or 0
+    return {pk: Data(CaseTallies(cases[pk]), AccidentTotals(*crashes[pk]), rules) for pk in members}

@@ -104,7 +104,7 @@ class LaterDeath(models.Model):
 
 # Rule tables live in their own module; importing them here registers them with the app.
 from antq.records.rules import ArticleGroup, RuleValue, Target  # noqa: E402
-from antq.records.tallies import AccidentTally, CaseTally  # noqa: E402
+from antq.records.tallies import AccidentTally, AccidentYearTally, CaseTally, CaseYearTally  # noqa: E402
 
-__all__ = ["AccidentTally", "ArticleGroup", "CaseTally", "CriminalCase", "LaterDeath", "RuleValue", "Target",
-           "TrafficAccident"]
+__all__ = ["AccidentTally", "AccidentYearTally", "ArticleGroup", "CaseTally", "CaseYearTally", "CriminalCase",
+           "LaterDeath", "RuleValue", "Target", "TrafficAccident"]

@@ -149,6 +149,18 @@ class Rules:
                     serious_severities=frozenset(_choose(rows, RuleKey.SERIOUS_SEVERITIES, day))) for day in days]
 
 
+def rules_by_province(on: datetime.date, province_ids: set[int]) -> dict[int, Rules]:
+    """The rules of many provinces on one date, in one query."""
+    rows = list(RuleValue.objects.filter(Q(province_id__in=province_ids) | Q(province__isnull=True))
+                .order_by("key", "province_id", "valid_from", "id"))
+    result = {}
+    for province_id in province_ids:
+        own = [r for r in rows if r.province_id in (None, province_id)]
+        result[province_id] = Rules(criminal_groups=frozenset(_choose(own, RuleKey.CRIMINAL_GROUPS, on)),
+                                    serious_severities=frozenset(_choose(own, RuleKey.SERIOUS_SEVERITIES, on)))
+    return result
+
+
 def targets_on(on: datetime.date) -> dict[str, Decimal]:
     """The national targets valid on a date, by indicator (the latest start wins)."""
     targets: dict[str, Decimal] = {}

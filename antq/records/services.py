@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +17,7 @@ from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import ArticleMap, group_for_article
-from antq.records.tallies import accident_deltas, case_deltas, tallies_apply
+from antq.records.tallies import Deltas
 from antq.units.models import Unit
 
 SENSITIVE_FIELDS = ("child_victim", "sexual_abuse")
@@ -111,12 +110,20 @@ def _tally_row(record: CriminalCase | TrafficAccident) -> tuple[Any, ...]:
 def _retally(record: CriminalCase | TrafficAccident, old: tuple[Any, ...] | None,
              new: tuple[Any, ...] | None) -> None:
     """Move the record's counts from its old state to its new one, in the write's transaction."""
-    if isinstance(record, CriminalCase):
-        deltas = case_deltas([old] if old else [], -1)
-        tallies_apply(case_deltas([new] if new else [], 1, deltas), {})
-    else:
-        sums = accident_deltas([old] if old else [], -1)
-        tallies_apply(Counter(), accident_deltas([new] if new else [], 1, sums))
+    states = [(state, sign) for state, sign in ((old, -1), (new, 1)) if state is not None]
+    deltas = Deltas(state[0] for state, _sign in states)
+    for state, sign in states:
+        if isinstance(record, CriminalCase):
+            deltas.case(sign, *state)
+        else:
+            deltas.accident(sign, *state)
+    deltas.apply()
+
+
+def _later_deaths(accident: TrafficAccident, count: int) -> None:
+    deltas = Deltas([accident.unit.path])
+    deltas.accident(1, accident.unit.path, accident.occurred_on, 0, count, 0, 0)
+    deltas.apply()
 
 
 def _save(ctx: AuditContext, record: R, number_field: str, before: dict[str, Any] | None, reason: str,
@@ -222,7 +229,7 @@ def record_delete(*, ctx: AuditContext, record: R, reason: str = "") -> None:
     if isinstance(current, TrafficAccident):  # its later deaths go with it
         later = sum(current.later_deaths.values_list("count", flat=True))
         if later:
-            tallies_apply(Counter(), accident_deltas([(current.unit.path, current.occurred_on, 0, later, 0, 0)], -1))
+            _later_deaths(current, -later)
     current.delete()
 
 
@@ -238,7 +245,7 @@ def later_death_add(*, ctx: AuditContext, accident: TrafficAccident, died_on: da
         raise ValidationError({"count": _("At least one death.")})
     death = LaterDeath.objects.create(accident=accident, died_on=died_on, count=count,
                                       recorded_on=recorded_on or timezone.localdate())
-    tallies_apply(Counter(), accident_deltas([(accident.unit.path, accident.occurred_on, 0, count, 0, 0)], 1))
+    _later_deaths(accident, count)
     record_change(ctx, action=ChangeRecord.Action.CREATE, obj=death, scope_path=accident.unit.path, before=None,
                   after=snapshot(death))
     return death
@@ -256,12 +263,15 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
     for start in range(0, len(records), batch_size):
         batch = type(records[0]).objects.bulk_create(records[start:start + batch_size])
         paths = dict(Unit.objects.filter(pk__in={r.unit_id for r in batch}).values_list("pk", "path"))
-        if isinstance(batch[0], CriminalCase):
-            tallies_apply(case_deltas([(paths[r.unit_id], r.occurred_on, r.group, r.severity, r.cleared_on)
-                                       for r in batch], 1), {})
-        else:
-            tallies_apply(Counter(), accident_deltas([(paths[r.unit_id], r.occurred_on, 1, r.deaths, r.injuries,
-                                                       r.missing) for r in batch], 1))
+        deltas = Deltas(paths.values())
+        for record in batch:
+            if isinstance(record, CriminalCase):
+                deltas.case(1, paths[record.unit_id], record.occurred_on, record.group, record.severity,
+                            record.cleared_on)
+            else:
+                deltas.accident(1, paths[record.unit_id], record.occurred_on, 1, record.deaths, record.injuries,
+                                record.missing)
+        deltas.apply()
         content_type = ContentType.objects.get_for_model(type(records[0]))
         ChangeRecord.objects.bulk_create([
             ChangeRecord(actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,
