@@ -308,9 +308,8 @@ def test_children_from_tallies_equal_children_from_records(generated, map_: str)
 
 def test_national_rollup_equals_each_units_own_figures(generated) -> None:
     from antq.indicators.engine import national_rollup
-    from antq.units.models import Unit
-
     from antq.records.rules import RuleValue
+    from antq.units.models import Unit
 
     ids = ["criminal_cases", "criminal_cases_cleared", "serious_clearance_rate", "ttxh_cases", "accident_deaths"]
     # One province counts "nghiêm trọng" as serious too: the rollup then sums two rule sets.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,12 +102,19 @@ def _parse_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day_first, iso = _DAY_FIRST.match(text), _ISO_DATE.match(text)
+    try:
+        if day_first:
+            return datetime.date(int(day_first[4]), int(day_first[3]), int(day_first[1]))
+        if iso:
+            return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        pass
     raise ValueError(f"ngày không hợp lệ / invalid date {text!r} (dd/mm/yyyy)")
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})([/-])(\d{1,2})\2(\d{4})$")  # 03/02/2026, 3-2-2026
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # 2026-02-03
 
 
 def _cells_from_xlsx(data: bytes, result: SheetRows) -> Iterator[tuple[Any, ...]] | None:

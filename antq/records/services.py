@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.bulk import bulk_insert
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
@@ -252,7 +253,7 @@ def later_death_add(*, ctx: AuditContext, accident: TrafficAccident, died_on: da
 
 
 @transaction.atomic
-def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int = 2000) -> int:
+def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int = 5000) -> int:
     """Insert many new records at once (trusted generators and large imports): the same
     checks as one by one are the caller's job; each row still gets its audit record."""
     if not ctx.is_operator:
@@ -261,7 +262,8 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
         if any(r.unit_id not in allowed for r in records):
             raise OutOfScope()
     for start in range(0, len(records), batch_size):
-        batch = type(records[0]).objects.bulk_create(records[start:start + batch_size])
+        batch = records[start:start + batch_size]
+        bulk_insert(batch)
         paths = dict(Unit.objects.filter(pk__in={r.unit_id for r in batch}).values_list("pk", "path"))
         deltas = Deltas(paths.values())
         for record in batch:
@@ -273,7 +275,7 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
                                 record.missing)
         deltas.apply()
         content_type = ContentType.objects.get_for_model(type(records[0]))
-        ChangeRecord.objects.bulk_create([
+        bulk_insert([
             ChangeRecord(actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,
                          actor_name=ctx.actor_name, source=ctx.source, request_id=ctx.request_id,
                          action=ChangeRecord.Action.CREATE, content_type=content_type, object_id=str(r.pk),

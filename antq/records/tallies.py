@@ -306,7 +306,8 @@ def _rebuild_sql() -> list[str]:
     statements.append(
         f"INSERT INTO {CaseTally._meta.db_table} (unit_id, bucket, {group}, severity, lag, n) "
         f"SELECT a.area_id, {occurred_bucket}, c.{group}, c.severity, {clearance_lag}, COUNT(*) FROM {cases} c "
-        f"JOIN antq_ancestry a ON a.unit_id = c.unit_id AND a.half_month = 1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
+        f"JOIN antq_ancestry a ON a.unit_id = c.unit_id AND a.half_month = 1 "
+        f"GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
     accident_bucket = _bucket_sql("t.occurred_on")
     statements.append(
         f"INSERT INTO {AccidentTally._meta.db_table} (unit_id, bucket, n, deaths, injuries, missing) "
