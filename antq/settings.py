@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "antq.accounts",
     "antq.records",
     "antq.indicators",
+    "antq.movement",
     "antq.web",
     "antq.demo",
 ]

@@ -19,7 +19,8 @@ class Action:
     VIEW_SENSITIVE = "view_sensitive"
     CHANGE = "change"
     MANAGE_GRANTS = "manage_grants"
-    ALL = (VIEW, VIEW_SENSITIVE, CHANGE, MANAGE_GRANTS)
+    APPROVE = "approve"  # approve and lock what the units below submitted (classification, standard)
+    ALL = (VIEW, VIEW_SENSITIVE, CHANGE, MANAGE_GRANTS, APPROVE)
 
 
 @runtime_checkable

@@ -1,0 +1,233 @@
+"""The movement: rules as versioned data, the classification workflow, the standard's 70% rule."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from antq.core.audit import AuditContext
+from antq.core.errors import OutOfScope
+from antq.core.models import ChangeRecord
+from antq.movement.choices import Subject
+from antq.movement.classification import appraise, approve, classification_start, refresh_facts, self_score
+from antq.movement.models import Classification, StandardEvaluation
+from antq.movement.rule_services import rubric_item_update, rubric_new_version
+from antq.movement.rules import Rubric, rubric_for, standard_rules_for
+from antq.movement.standard import standard_check, standard_decide, standard_evaluation_start, standard_register
+from antq.records.services import case_create
+from tests.fixtures import World
+
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are matched in English here; the Vietnamese wording is checked where it matters."""
+    with translation.override("en"):
+        yield
+
+
+def ctx(world: World, username: str) -> AuditContext:
+    return AuditContext(actor=world.users[username], source="web")
+
+
+def fact(row: Any) -> dict[str, Any]:
+    """The computed fact an automatic item or criterion carries."""
+    assert isinstance(row.fact, dict)
+    return row.fact
+
+
+def hand_points(classification: Classification, points: str = "8") -> tuple[dict[str, Decimal], dict[str, str]]:
+    """Points for every hand-scored item (capped at its maximum), with evidence."""
+    items = [s.item for s in classification.scores.select_related("item") if not s.item.auto_source]
+    return ({i.code: min(Decimal(points), i.max_points) for i in items},
+            {i.code: "Biên bản, kế hoạch" for i in items})
+
+
+def test_seeded_rubrics_total_100_and_both_standards_coexist(db: None) -> None:
+    for subject in Subject.values:
+        rubric = rubric_for(subject, 2024, None)
+        assert rubric is not None and rubric.max_points == 100, subject
+    assert standard_rules_for(Subject.COMMUNE, 2020, None).basis.startswith("TT 23/2012")  # type: ignore[union-attr]
+    assert standard_rules_for(Subject.COMMUNE, 2024, None).basis.startswith("TT 124/2021")  # type: ignore[union-attr]
+    commune_2024 = standard_rules_for(Subject.COMMUNE, 2024, None)
+    assert commune_2024 is not None
+    assert any(c.auto_source == "seventy_percent" for c in commune_2024.criteria.all())
+
+
+def test_a_commune_cannot_appraise_or_approve_itself(world: World) -> None:
+    commune = world.units["commune_a"]
+    classification = classification_start(ctx=ctx(world, "alice"), unit=commune, year=2026)
+    points, evidence = hand_points(classification)
+    classification = self_score(ctx=ctx(world, "alice"), classification=classification, points=points,
+                                evidence=evidence)
+    assert classification.status == Classification.Status.SUBMITTED
+    with pytest.raises(ValidationError, match="level above"):
+        appraise(ctx=ctx(world, "alice"), classification=classification, points={})
+    with pytest.raises(ValidationError):
+        approve(ctx=ctx(world, "alice"), classification=classification)
+    with pytest.raises(OutOfScope):
+        classification_start(ctx=ctx(world, "bob"), unit=commune, year=2026)
+
+
+def test_appraisal_changes_need_a_reason_and_approval_locks(world: World) -> None:
+    commune = world.units["commune_a"]
+    classification = classification_start(ctx=ctx(world, "alice"), unit=commune, year=2026)
+    points, evidence = hand_points(classification)
+    classification = self_score(ctx=ctx(world, "alice"), classification=classification, points=points,
+                                evidence=evidence)
+    first = next(iter(points))
+    with pytest.raises(ValidationError, match="reason"):
+        appraise(ctx=ctx(world, "paula"), classification=classification, points={first: Decimal("2")})
+    classification = appraise(ctx=ctx(world, "paula"), classification=classification,
+                              points={first: Decimal("2")}, reasons={first: "Thiếu biên bản"})
+    assert classification.self_total is not None
+    assert classification.appraised_total == classification.self_total - points[first] + 2
+    classification = approve(ctx=ctx(world, "paula"), classification=classification)
+    assert classification.locked and classification.level
+    with pytest.raises(ValidationError, match="locked"):
+        self_score(ctx=ctx(world, "alice"), classification=classification, points={})
+    history = ChangeRecord.objects.for_object(classification).order_by("time", "id")
+    assert [r.reason for r in history] == ["", "self-score", "appraisal", "approval"]
+
+
+def test_automatic_items_follow_the_records_until_locked(world: World) -> None:
+    commune = world.units["commune_a"]
+    classification = classification_start(ctx=ctx(world, "alice"), unit=commune, year=2026)
+    serious = classification.scores.get(item__auto_source="no_serious_crime")
+    assert serious.self_points == serious.item.max_points and fact(serious)["value"] == 0
+    case_create(ctx=AuditContext.cli(), case_no="MV-1", unit=world.units["village_a"], occurred_on=D(2026, 3, 2),
+                severity="rat_nghiem_trong", group="ttxh")
+    refresh_facts(classification)
+    serious.refresh_from_db()
+    assert serious.self_points == 0 and fact(serious)["value"] == 1
+    assert fact(serious)["records"]["unit"] == commune.code
+    # Outside the commune's window (16/11/2025 – 15/11/2026) nothing changes.
+    case_create(ctx=AuditContext.cli(), case_no="MV-2", unit=commune, occurred_on=D(2025, 11, 10),
+                severity="rat_nghiem_trong", group="ttxh")
+    refresh_facts(classification)
+    serious.refresh_from_db()
+    assert fact(serious)["value"] == 1
+
+
+def test_old_rules_keep_judging_old_years(world: World) -> None:
+    commune = world.units["commune_a"]
+    old = classification_start(ctx=AuditContext.cli(), unit=commune, year=2024)
+    seeded = old.rubric
+    item = seeded.items.get(code="1")
+    with pytest.raises(ValidationError, match="new version"):
+        rubric_item_update(ctx=AuditContext.cli(), item=item, max_points="5")
+    newer = rubric_new_version(ctx=AuditContext.cli(), base=seeded, first_year=2025, basis="Quy định mới 2025")
+    rubric_item_update(ctx=AuditContext.cli(), item=newer.items.get(code="1"), max_points="5",
+                       text="Nghị quyết, kế hoạch (sửa 2025)")
+    current = classification_start(ctx=AuditContext.cli(), unit=commune, year=2026)
+    assert current.rubric == newer and current.rubric.max_points == 95
+    old.refresh_from_db()
+    assert old.rubric == seeded and seeded.items.get(code="1").max_points == 10
+    seeded.refresh_from_db()
+    assert seeded.last_year == 2024
+    assert rubric_for(Subject.COMMUNE, 2024, None) == seeded and rubric_for(Subject.COMMUNE, 2030, None) == newer
+    with pytest.raises(OutOfScope):  # a commune officer does not edit rules
+        rubric_new_version(ctx=ctx(world, "alice"), base=newer, first_year=2027)
+    assert Rubric.objects.filter(subject=Subject.COMMUNE).count() == 2
+
+
+def _recognise(world: World, unit_key: str, year: int, recognise: bool = True) -> StandardEvaluation:
+    evaluation = standard_evaluation_start(ctx=ctx(world, "paula"), unit=world.units[unit_key], year=year)
+    hand = {c.criterion.code: True for c in evaluation.checks.select_related("criterion")
+            if not c.criterion.auto_source}
+    standard_check(ctx=ctx(world, "paula"), evaluation=evaluation, results=hand)
+    return standard_decide(ctx=ctx(world, "paula"), evaluation=evaluation, recognise=recognise,
+                           decision_no=f"{unit_key}/QĐ-UBND", decision_date=D(year, 11, 18), signer="Chủ tịch UBND")
+
+
+def test_a_commune_below_70_percent_is_refused_with_the_units(world: World) -> None:
+    year = 2026
+    standard_register(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=year, registered_on=D(year, 2, 1))
+    standard_register(ctx=ctx(world, "alice"), unit=world.units["village_a"], year=year, registered_on=D(year, 2, 1),
+                      households=120, households_registered=120)
+    _recognise(world, "village_a", year)
+    commune = standard_evaluation_start(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=year)
+    hand = {c.criterion.code: True for c in commune.checks.select_related("criterion") if not c.criterion.auto_source}
+    standard_check(ctx=ctx(world, "alice"), evaluation=commune, results=hand)
+    with pytest.raises(ValidationError) as refused:  # the school has not registered
+        standard_decide(ctx=ctx(world, "paula"), evaluation=commune, recognise=True, decision_no="1/QĐ",
+                        decision_date=D(year, 11, 19), signer="Chủ tịch UBND tỉnh")
+    assert "Not registered: Trường THPT Công nghiệp" in str(refused.value)
+    standard_register(ctx=ctx(world, "rita"), unit=world.units["school_a"], year=year, registered_on=D(year, 3, 1))
+    _recognise(world, "school_a", year, recognise=False)
+    with pytest.raises(ValidationError) as refused:  # 1 of 2 = 50%
+        standard_decide(ctx=ctx(world, "paula"), evaluation=commune, recognise=True, decision_no="1/QĐ",
+                        decision_date=D(year, 11, 19), signer="Chủ tịch UBND tỉnh")
+    assert "1 of 2" in str(refused.value) and "50,00%" in str(refused.value)
+    assert "Not recognised: Trường THPT Công nghiệp" in str(refused.value)
+    with pytest.raises(ValidationError, match="level above"):  # and never by the commune itself
+        standard_decide(ctx=ctx(world, "alice"), evaluation=commune, recognise=False, decision_no="1/QĐ",
+                        decision_date=D(year, 11, 19), signer="x")
+    commune.refresh_from_db()
+    assert commune.result == StandardEvaluation.Result.PENDING
+
+
+def test_a_commune_at_70_percent_with_every_criterion_is_recognised(world: World) -> None:
+    year = 2026
+    for key in ("village_a", "school_a"):
+        standard_register(ctx=ctx(world, "paula"), unit=world.units[key], year=year, registered_on=D(year, 2, 1))
+        _recognise(world, key, year)
+    standard_register(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=year, registered_on=D(year, 2, 1))
+    decided = _recognise(world, "commune_a", year)
+    assert decided.result == StandardEvaluation.Result.RECOGNISED
+    check = decided.checks.get(criterion__auto_source="seventy_percent")
+    assert check.met is True and fact(check)["value"] == 2 and fact(check)["total"] == 2
+    # The standard now gates "xuất sắc" and fills its rubric item.
+    classification = classification_start(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=year)
+    assert classification.scores.get(item__auto_source="standard_passed").self_points == 10
+
+
+@pytest.mark.parametrize(("birth_year", "override", "message"), [
+    (2009, "", "at least 18 years old"),  # 17 in 2026
+    (1955, "", "older than 70"),  # 71 in 2026
+])
+def test_a_member_aged_17_or_71_is_refused_with_a_clear_message(world: World, birth_year: int, override: str,
+                                                                  message: str) -> None:
+    from antq.movement.grassroots import member_add, team_create
+
+    team = team_create(ctx=ctx(world, "alice"), unit=world.units["village_a"], name="Tổ bảo vệ ANTT Đồng Tiến",
+                       decision_no="15/QĐ-UBND", decision_date=D(2024, 7, 1))
+    values = {"full_name": "Nguyễn Văn A", "birth_year": birth_year, "sex": "male", "education": "lower_secondary",
+              "resident_since": D(2010, 1, 1), "joined_on": D(2026, 1, 5), "age_override": override}
+    with pytest.raises(ValidationError, match=message) as refused:
+        member_add(ctx=ctx(world, "alice"), team=team, **values)
+    assert "birth_year" in refused.value.message_dict
+    with translation.override("vi"), pytest.raises(ValidationError, match=r"phải đủ 18 tuổi|trên 70 tuổi"):
+        member_add(ctx=ctx(world, "alice"), team=team, **values)
+    assert not team.members.exists()
+
+
+def test_membership_conditions_and_service_time(world: World) -> None:
+    from antq.movement.grassroots import member_add, member_leave, service_days, team_create
+
+    plain = team_create(ctx=ctx(world, "alice"), unit=world.units["village_a"], name="Tổ 1",
+                        decision_no="15/QĐ-UBND", decision_date=D(2024, 7, 1))
+    hardship = team_create(ctx=ctx(world, "bob"), unit=world.units["village_b"], name="Tổ Xóm Chiềng",
+                           decision_no="16/QĐ-UBND", decision_date=D(2024, 7, 1), hardship_area=True)
+    base = {"full_name": "Bùi Thị B", "birth_year": 1955, "sex": "female", "education": "primary",
+            "resident_since": D(2000, 1, 1), "joined_on": D(2024, 7, 1)}
+    with pytest.raises(ValidationError, match="Lower-secondary"):
+        member_add(ctx=ctx(world, "alice"), team=plain, **base)
+    with pytest.raises(ValidationError, match="at least 1 year"):
+        member_add(ctx=ctx(world, "bob"), team=hardship, **{**base, "resident_since": D(2024, 1, 1)})
+    with pytest.raises(OutOfScope):  # another commune's team
+        member_add(ctx=ctx(world, "alice"), team=hardship, **base)
+    member = member_add(ctx=ctx(world, "bob"), team=hardship, **base)  # 69 in 2024, primary is enough here
+    older = member_add(ctx=ctx(world, "bob"), team=hardship, **{**base, "full_name": "Lò Văn C", "birth_year": 1950,
+                                                                "age_override": "20/QĐ-UBND"})
+    assert older.pk and ChangeRecord.objects.for_object(member).exists()
+    member_leave(ctx=ctx(world, "bob"), member=member, left_on=D(2025, 6, 30), reason="Chuyển nơi ở")
+    assert service_days("Bùi Thị B", 1955, D(2026, 11, 1)) == 365
+
