@@ -231,3 +231,63 @@ def test_membership_conditions_and_service_time(world: World) -> None:
     member_leave(ctx=ctx(world, "bob"), member=member, left_on=D(2025, 6, 30), reason="Chuyển nơi ở")
     assert service_days("Bùi Thị B", 1955, D(2026, 11, 1)) == 365
 
+
+
+def test_models_are_counted_by_sites_teams_and_members_up_the_tree(world: World) -> None:
+    from antq.movement.self_managed import (
+        model_counts,
+        model_site_create,
+        model_site_recognise,
+        model_team_create,
+        model_type_create,
+    )
+
+    camera = model_type_create(ctx=ctx(world, "paula"), name="Camera an ninh", province=world.units["province"])
+    with pytest.raises(OutOfScope):  # the catalogue is the province secretariat's
+        model_type_create(ctx=ctx(world, "alice"), name="Tổ tự quản", province=world.units["province"])
+    original = model_site_create(ctx=ctx(world, "alice"), model_type=camera, unit=world.units["village_a"],
+                                 started_on=D(2025, 9, 1))
+    copy = model_site_create(ctx=ctx(world, "bob"), model_type=camera, unit=world.units["village_b"],
+                             started_on=D(2026, 2, 1), replicated_from=original)
+    model_team_create(ctx=ctx(world, "alice"), site=original, name="Tổ camera 1", members=7, started_on=D(2025, 9, 1))
+    model_team_create(ctx=ctx(world, "alice"), site=original, name="Tổ camera 2", members=5, started_on=D(2026, 1, 1))
+    model_team_create(ctx=ctx(world, "bob"), site=copy, name="Tổ camera Chiềng", members=6, started_on=D(2026, 2, 1))
+    with pytest.raises(ValidationError, match="level above"):
+        model_site_recognise(ctx=ctx(world, "alice"), site=original, on=D(2026, 6, 1), decision="")
+    model_site_recognise(ctx=ctx(world, "paula"), site=original, on=D(2026, 6, 1), decision="35/QĐ-UBND")
+    province = model_counts(world.units["province"], D(2026, 11, 1))
+    assert (province.models, province.sites, province.teams, province.members, province.advanced_examples) == (
+        1, 2, 3, 18, 1)
+    commune = model_counts(world.units["commune_a"], D(2025, 12, 1))
+    assert (commune.sites, commune.teams, commune.members, commune.advanced_examples) == (1, 1, 7, 0)
+
+
+FIGURES = {"propaganda_sessions": 4, "propaganda_attendees": 230, "meetings": 2, "people_reports": 5,
+           "crimes_detected_by_people": 1, "hotspots": 0, "new_models": 1, "active_teams": 3}
+
+
+def test_movement_reports_are_checked_locked_and_reopened_with_a_reason(world: World) -> None:
+    from antq.movement.reports import monthly_timeliness, report_approve, report_reopen, report_save
+
+    commune = world.units["commune_a"]
+    with pytest.raises(ValidationError) as refused:
+        report_save(ctx=ctx(world, "alice"), unit=commune, spec="2026-03",
+                    figures={**FIGURES, "propaganda_attendees": 3, "crimes_detected_by_people": 9})
+    assert set(refused.value.message_dict) == {"propaganda_attendees", "crimes_detected_by_people"}
+    with pytest.raises(ValidationError):
+        report_save(ctx=ctx(world, "alice"), unit=commune, spec="2026-03", figures={**FIGURES, "meetings": -1})
+    report = report_save(ctx=ctx(world, "alice"), unit=commune, spec="2026-03", figures=FIGURES, submit=True)
+    assert report.due_on == D(2026, 3, 17) and report.period_start == D(2026, 2, 15)
+    with pytest.raises(ValidationError, match="level above"):
+        report_approve(ctx=ctx(world, "alice"), report=report)
+    report = report_approve(ctx=ctx(world, "paula"), report=report)
+    with pytest.raises(ValidationError, match="locked"):
+        report_save(ctx=ctx(world, "alice"), unit=commune, spec="2026-03", figures=FIGURES)
+    with pytest.raises(ValidationError):
+        report_reopen(ctx=ctx(world, "paula"), report=report, reason=" ")
+    report_reopen(ctx=ctx(world, "paula"), report=report, reason="Sửa số liệu tuyên truyền")
+    corrected = report_save(ctx=ctx(world, "alice"), unit=commune, spec="2026-03",
+                            figures={**FIGURES, "propaganda_sessions": 5}, submit=True)
+    assert corrected.figures["propaganda_sessions"] == 5 and corrected.submitted_on == report.submitted_on
+    timeliness = monthly_timeliness(commune, 2026, today=D(2026, 11, 29))
+    assert (timeliness.due, timeliness.submitted) == (11, 1)  # the MPS months up to 14/11 are due by 17/11

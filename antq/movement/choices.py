@@ -40,6 +40,7 @@ class AutoSource(models.TextChoices):
     CRIME_DECREASED = "crime_decreased", _("Crime lower than in the previous year")
     STANDARD_PASSED = "standard_passed", _("'Safe for security and order' standard passed")
     SEVENTY_PERCENT = "seventy_percent", _("All managed units registered and at least 70% recognised")
+    REPORTING_ON_TIME = "reporting_on_time", _("Every monthly movement report submitted on time")
 
 
 class Level(models.TextChoices):

@@ -132,11 +132,24 @@ def seventy_percent_fact(unit: Unit, year: int) -> Fact:
                  "unregistered": [u.code for u in rule.unregistered]})
 
 
+def reporting_on_time(unit: Unit, year: int) -> Fact:
+    from antq.movement.reports import monthly_timeliness
+
+    timeliness = monthly_timeliness(unit, year)
+    if timeliness.due == 0:
+        return Fact(None, "chưa đến hạn báo cáo tháng nào / no monthly report due yet", {})
+    return Fact(timeliness.on_time == timeliness.due,
+                f"{timeliness.on_time}/{timeliness.due} báo cáo tháng đúng hạn, {timeliness.submitted} đã gửi / "
+                f"monthly reports on time, submitted",
+                {"value": timeliness.on_time, "due": timeliness.due, "submitted": timeliness.submitted})
+
+
 SOURCES = {
     AutoSource.NO_SERIOUS_CRIME: no_serious_crime,
     AutoSource.CRIME_DECREASED: crime_decreased,
     AutoSource.STANDARD_PASSED: standard_passed,
     AutoSource.SEVENTY_PERCENT: seventy_percent_fact,
+    AutoSource.REPORTING_ON_TIME: reporting_on_time,
 }
 
 

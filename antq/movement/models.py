@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -227,12 +228,123 @@ class TeamMember(models.Model):
         return f"{self.full_name} ({self.birth_year})"
 
 
+class ModelType(models.Model):
+    """A named self-managed mass model (mô hình quần chúng tự quản), e.g. "Camera an ninh"."""
+
+    province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("province (empty: national)"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["province", "name"], name="model_type_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ModelSite(models.Model):
+    """A site (điểm) where a model runs in one area; a replication points to its original."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        STOPPED = "stopped", _("Stopped")
+
+    model_type = models.ForeignKey(ModelType, on_delete=models.PROTECT, related_name="sites",
+                                   verbose_name=_("model"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="model_sites", verbose_name=_("area"))
+    started_on = models.DateField(_("started on"))
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    replicated_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="replications", verbose_name=_("replicated from"))
+    advanced_example_on = models.DateField(_("recognised as advanced example on"), null=True, blank=True)
+    advanced_example_decision = models.CharField(_("recognition decision"), max_length=50, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "model_type__name"]
+
+    def __str__(self) -> str:
+        return f"{self.model_type} — {self.unit}"
+
+    def active_on(self, day: datetime.date) -> bool:
+        return self.started_on <= day and (self.stopped_on is None or self.stopped_on > day)
+
+
+class SiteQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "site__unit__path"
+
+
+class ModelTeam(models.Model):
+    """A team (tổ) running a model at one site, with its member count."""
+
+    site = models.ForeignKey(ModelSite, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    members = models.PositiveIntegerField(_("members"))
+    started_on = models.DateField(_("started on"))
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MovementReport(models.Model):
+    """A unit's declared movement figures for one period of the Ministry's scheme (the data
+    set is `reports.REPORT_FIELDS`); submitted, then approved and locked by the level above."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved and locked")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="movement_reports",
+                             verbose_name=_("unit"))
+    spec = models.CharField(_("period"), max_length=12)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_on = models.DateField(_("due on"))
+    figures = models.JSONField(_("figures"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "spec"], name="movement_report_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.spec}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.submitted_on is not None and self.submitted_on <= self.due_on
+
+
 __all__ = [
     "Classification",
     "CriterionCheck",
     "Education",
     "LevelRule",
     "LevelScheme",
+    "ModelSite",
+    "ModelTeam",
+    "ModelType",
+    "MovementReport",
     "Rubric",
     "RubricItem",
     "Score",

@@ -31,7 +31,8 @@ ADMINISTRATIVE_ITEMS: list[Item] = [
     ("6", "Không xảy ra tội phạm từ nghiêm trọng trở lên", "15", False, "no_serious_crime"),
     ("7", "Tội phạm giảm so với năm trước", "15", False, "crime_decreased"),
     ("8", "Đạt tiêu chuẩn \"An toàn về an ninh, trật tự\"", "10", False, "standard_passed"),
-    ("9", "Phối hợp, huy động các ban, ngành, đoàn thể và chế độ thông tin, báo cáo", "10", False, ""),
+    ("9", "Phối hợp, huy động các ban, ngành, đoàn thể tham gia phong trào", "5", False, ""),
+    ("10", "Chế độ thông tin, báo cáo định kỳ đầy đủ, đúng hạn", "5", False, "reporting_on_time"),
 ]
 ORGANISATION_ITEMS: list[Item] = [
     ("1", "Ban hành nghị quyết, kế hoạch trong Quý I; phổ biến, quán triệt; chế độ báo cáo", "3", True, ""),
