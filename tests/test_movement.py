@@ -107,7 +107,7 @@ def test_automatic_items_follow_the_records_until_locked(world: World) -> None:
     refresh_facts(classification)
     serious.refresh_from_db()
     assert serious.self_points == 0 and fact(serious)["value"] == 1
-    assert fact(serious)["records"]["unit"] == commune.code
+    assert fact(serious)["records"]["unit"] == commune.pk
     # Outside the commune's window (16/11/2025 – 15/11/2026) nothing changes.
     case_create(ctx=AuditContext.cli(), case_no="MV-2", unit=commune, occurred_on=D(2025, 11, 10),
                 severity="rat_nghiem_trong", group="ttxh")

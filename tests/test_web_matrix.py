@@ -12,6 +12,10 @@ from django.urls import URLPattern, reverse
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
+from antq.movement.classification import classification_start
+from antq.movement.grassroots import team_create
+from antq.movement.models import Classification, SecurityTeam, StandardEvaluation
+from antq.movement.standard import standard_evaluation_start
 from antq.records.models import ArticleGroup, CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
 from antq.web import urls as web_urls
@@ -70,6 +74,20 @@ TARGETS: dict[str, Target] = {
     "record_edit": ("get", lambda w: ["accidents", accident_pk()], lambda p: can_change(p, "commune_b")),
     "record_delete": ("get", lambda w: ["cases", case_pk()], lambda p: can_change(p, "commune_b")),
     "later_death_add": ("post", lambda w: [accident_pk()], lambda p: can_change(p, "commune_b")),
+    "movement_home": ("get", lambda w: [], lambda p: True),
+    "classification_start": ("post", lambda w: [w.units["commune_b"].pk, 2026], lambda p: can_change(p, "commune_b")),
+    "classification_detail": ("get", lambda w: [Classification.objects.get(unit=w.units["commune_b"]).pk],
+                              lambda p: sees(p, "commune_b")),
+    "standard_register": ("post", lambda w: [w.units["village_b"].pk, 2026], lambda p: can_change(p, "village_b")),
+    "standard_start": ("post", lambda w: [w.units["commune_b"].pk, 2026], lambda p: can_change(p, "commune_b")),
+    "standard_detail": ("get", lambda w: [StandardEvaluation.objects.get(unit=w.units["commune_b"]).pk],
+                        lambda p: sees(p, "commune_b")),
+    "standard_certificate": ("get", lambda w: [StandardEvaluation.objects.get(unit=w.units["commune_b"]).pk],
+                             lambda p: sees(p, "commune_b")),
+    "team_create": ("post", lambda w: [w.units["village_b"].pk], lambda p: can_change(p, "village_b")),
+    "team_detail": ("get", lambda w: [SecurityTeam.objects.get(unit=w.units["village_b"]).pk],
+                    lambda p: sees(p, "village_b")),
+    "movement_report": ("get", lambda w: [w.units["commune_b"].pk, "2026-03"], lambda p: sees(p, "commune_b")),
 }
 
 
@@ -94,6 +112,12 @@ def world_with_token(world: World) -> World:
                 severity="nghiem_trong", group="ttxh")
     accident_create(ctx=ctx, accident_no="B-TN-1", unit=world.units["commune_b"],
                     occurred_on=datetime.date(2025, 8, 1), deaths=1, injuries=0)
+    classification_start(ctx=ctx, unit=world.units["commune_b"], year=2025)
+    evaluation = standard_evaluation_start(ctx=ctx, unit=world.units["commune_b"], year=2025)
+    StandardEvaluation.objects.filter(pk=evaluation.pk).update(result="recognised", decision_no="9/QĐ-UBND",
+                                                               decision_date=datetime.date(2025, 11, 19))
+    team_create(ctx=ctx, unit=world.units["village_b"], name="Tổ Xóm Chiềng", decision_no="16/QĐ-UBND",
+                decision_date=datetime.date(2024, 7, 1))
     return world
 
 

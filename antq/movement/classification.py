@@ -235,9 +235,9 @@ class LevelCounts:
     pending: int
 
     def phrase(self) -> str:
-        """'3 xuất sắc, 45 khá, 4 trung bình' (levels without units left out)."""
-        labels = {Level.EXCELLENT: "xuất sắc", Level.GOOD: "khá", Level.AVERAGE: "trung bình", Level.WEAK: "yếu"}
-        return ", ".join(f"{self.counts[level]} {labels[level]}" for level in labels if self.counts.get(level))
+        """'3 xuất sắc, 45 khá, 4 trung bình' in the active language (empty levels left out)."""
+        return ", ".join(f"{self.counts[level]} {str(label).lower()}" for level, label in Level.choices
+                         if self.counts.get(level))
 
 
 def results_under(parent: Unit, year: int, user: Any) -> LevelCounts:

@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
 from antq.core.scoping import path_q
 from antq.movement.choices import MANAGED_KINDS, SUBJECT_OF_KIND, AutoSource, evaluation_window
 from antq.records.choices import Severity
@@ -31,10 +33,21 @@ class Fact:
         return {"met": self.met, "text": self.text, **self.figures}
 
 
-def _cases(unit: Unit, start: datetime.date, end: datetime.date, **filters: Any) -> int:
+def cases_in_area(records: QuerySet[CriminalCase], unit: Unit, start: datetime.date | None,
+                  end: datetime.date | None, severities: list[str] | None = None) -> QuerySet[CriminalCase]:
+    """The cases of the unit's area (its subtree and the old units it inherited) between two
+    dates: what a fact counts, and the list its link opens."""
     paths = tuple(sorted(inheriting_predecessor_paths({unit.path})))
-    return CriminalCase.objects.filter(path_q("unit__path", paths), occurred_on__gte=start, occurred_on__lte=end,
-                                       **filters).count()
+    records = records.filter(path_q("unit__path", paths))
+    if start is not None:
+        records = records.filter(occurred_on__gte=start)
+    if end is not None:
+        records = records.filter(occurred_on__lte=end)
+    return records.filter(severity__in=severities) if severities else records
+
+
+def _cases(unit: Unit, start: datetime.date, end: datetime.date, severities: list[str] | None = None) -> int:
+    return cases_in_area(CriminalCase.objects.all(), unit, start, end, severities).count()
 
 
 def _window(unit: Unit, year: int) -> tuple[datetime.date, datetime.date]:
@@ -42,14 +55,15 @@ def _window(unit: Unit, year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def _records_link(unit: Unit, start: datetime.date, end: datetime.date, **extra: Any) -> dict[str, Any]:
-    return {"unit": unit.code, "from": start.isoformat(), "to": end.isoformat(), **extra}
+    """The filter of the case list that shows the records behind a fact."""
+    return {"unit": unit.pk, "occurred_from": start.isoformat(), "occurred_to": end.isoformat(), **extra}
 
 
 def no_serious_crime(unit: Unit, year: int) -> Fact:
     start, end = _window(unit, year)
-    count = _cases(unit, start, end, severity__in=SERIOUS_OR_ABOVE)
+    count = _cases(unit, start, end, list(SERIOUS_OR_ABOVE))
     return Fact(count == 0, f"{count} vụ từ nghiêm trọng trở lên / serious-or-above cases",
-                {"value": count, "records": _records_link(unit, start, end, severity=list(SERIOUS_OR_ABOVE))})
+                {"value": count, "records": _records_link(unit, start, end, severity=",".join(SERIOUS_OR_ABOVE))})
 
 
 def crime_decreased(unit: Unit, year: int) -> Fact:

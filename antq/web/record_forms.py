@@ -73,6 +73,10 @@ class RecordFilterForm(forms.Form):
     indicator = forms.CharField(required=False, widget=forms.HiddenInput)
     cleared_by = forms.CharField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Number contains"), required=False, max_length=50)
+    # A movement fact's records: the unit's area between two dates, optionally some severities.
+    occurred_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    occurred_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    severity = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

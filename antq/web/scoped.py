@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -25,7 +25,7 @@ def audit_context(request: HttpRequest) -> AuditContext:
     return AuditContext.from_request(request)
 
 
-def form_errors_from(form: Form, exc: ValidationError) -> None:
+def form_errors_from(form: BaseForm, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form so it is shown next to the field."""
     if hasattr(exc, "error_dict"):
         aliases = {"username": "new_username", "password": "password"}

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, dashboard, records, rules, units
+from antq.web.views import accounts, dashboard, movement, records, rules, units
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -26,6 +26,18 @@ urlpatterns = [
     path("records/<str:kind>/<int:pk>/edit/", records.record_edit, name="record_edit"),
     path("records/<str:kind>/<int:pk>/delete/", records.record_delete_view, name="record_delete"),
     path("records/accidents/<int:pk>/later-deaths/", records.later_death_view, name="later_death_add"),
+    path("movement/", movement.movement_home, name="movement_home"),
+    path("movement/units/<int:unit_pk>/<int:year>/classification/", movement.classification_start_view,
+         name="classification_start"),
+    path("movement/classifications/<int:pk>/", movement.classification_detail, name="classification_detail"),
+    path("movement/units/<int:unit_pk>/<int:year>/standard/register/", movement.standard_register_view,
+         name="standard_register"),
+    path("movement/units/<int:unit_pk>/<int:year>/standard/", movement.standard_start_view, name="standard_start"),
+    path("movement/standard/<int:pk>/", movement.standard_detail, name="standard_detail"),
+    path("movement/standard/<int:pk>/certificate/", movement.standard_certificate, name="standard_certificate"),
+    path("movement/units/<int:unit_pk>/teams/new/", movement.team_create_view, name="team_create"),
+    path("movement/teams/<int:pk>/", movement.team_detail, name="team_detail"),
+    path("movement/reports/<int:unit_pk>/<str:spec>/", movement.report_view, name="movement_report"),
     path("units/", units.unit_tree, name="unit_tree"),
     path("units/search/", units.unit_search, name="unit_search"),
     path("units/import/", units.unit_import_view, name="unit_import"),

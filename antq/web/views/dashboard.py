@@ -4,6 +4,7 @@ trend this year against last, child units ranked and on a map; every number dril
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +31,9 @@ from antq.indicators.engine import (
     monthly_series,
     resolve_unit,
 )
+from antq.movement.classification import results_under
+from antq.movement.models import StandardEvaluation
+from antq.movement.self_managed import model_counts
 from antq.units.models import Unit
 from antq.units.selectors import scope_roots
 
@@ -134,10 +138,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(_cards(settings, unit, period, report))
     context.update(_trend(indicator, area, period, computation))
     context.update(_children(request, settings, area, period, computation, indicator))
+    context["movement"] = movement_summary(request, unit, int(period.spec[:4]))
     context.update({"unit": unit, "period": period, "previous": period.previous_year(), "report": report,
                     "indicator": chosen,
                     "ancestors": visible.filter(pk__in=unit.ancestor_ids()).order_by("depth")})
     return render(request, "dashboard.html", context)
+
+
+def movement_summary(request: HttpRequest, unit: Unit, year: int) -> dict[str, Any]:
+    """The movement's year under the unit: classification counts, the standard, the models."""
+    evaluations = StandardEvaluation.objects.restrict(request.user).filter(unit__path__startswith=unit.path,
+                                                                             year=year)
+    return {"year": year, "results": results_under(unit, year, request.user),
+            "evaluated": evaluations.count(),
+            "recognised": evaluations.filter(result=StandardEvaluation.Result.RECOGNISED).count(),
+            "models": model_counts(unit, min(timezone.localdate(), datetime.date(year, 12, 31)))}
 
 
 def _cards(settings: dict[str, Any], unit: Unit, period: Period, report: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from antq.core.periods import PeriodError, period_from_spec
 from antq.core.scoping import Action
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import Computation, IndicatorError, area_of, records_behind
+from antq.movement.facts import cases_in_area
 from antq.records import imports
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import (
@@ -104,6 +105,9 @@ def filtered_records(request: HttpRequest, register: Register) -> tuple[QuerySet
             raise Http404()
         records = behind.select_related("unit")
         note = f"{unit.name} · {period.label} · {BY_ID[indicator].label_vi if indicator else ''}"
+    elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
+        severities = [s for s in data["severity"].split(",") if s] or None
+        records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
     elif unit is not None:
         records = records.filter(unit__path__startswith=unit.path)
     if data["q"]:

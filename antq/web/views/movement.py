@@ -1,0 +1,405 @@
+"""The movement's pages: a unit's year (classification results, the standard, models, teams,
+reports), a classification's scoring sheet (self-score → appraisal → approval), a standard
+evaluation with its checklist and decision, a team and its members, a movement report.
+Every object comes through `scoped_get`; every write through a movement service."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from antq.core.audit import AuditContext
+from antq.core.models import ChangeRecord
+from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.movement.choices import SUBJECT_OF_KIND, classification_deadline, evaluation_window
+from antq.movement.classification import (
+    appraise,
+    approve,
+    classification_start,
+    refresh_facts,
+    results_under,
+    self_score,
+)
+from antq.movement.facts import seventy_percent
+from antq.movement.grassroots import member_add, team_create
+from antq.movement.models import (
+    Classification,
+    Education,
+    MovementReport,
+    SecurityTeam,
+    StandardEvaluation,
+    StandardRegistration,
+    TeamMember,
+)
+from antq.movement.reports import REPORT_FIELDS, period_completeness, report_approve, report_reopen, report_save
+from antq.movement.self_managed import model_counts
+from antq.movement.standard import (
+    refresh_checks,
+    standard_check,
+    standard_decide,
+    standard_evaluation_start,
+    standard_register,
+)
+from antq.units.models import Unit
+from antq.units.selectors import scope_roots
+from antq.web.scoped import audit_context, form_errors_from, require_post, scoped_get
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _may(request: HttpRequest, unit: Unit, action: str) -> bool:
+    return path_in_scope(unit.path, user_scope_paths(request.user, action))
+
+
+def _above(request: HttpRequest, unit: Unit, action: str) -> bool:
+    """The user acts from the level above the unit (its parent is in scope)."""
+    parent = unit.parent
+    return parent is not None and _may(request, parent, action)
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return _checked_year(int(request.GET.get("year") or timezone.localdate().year))
+    except ValueError as exc:
+        raise Http404() from exc
+
+
+def _checked_year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise Http404()
+    return year
+
+
+def _history(obj: Any) -> Any:
+    return ChangeRecord.objects.for_object(obj).order_by("-time", "-id")[:50]
+
+
+@login_required
+def movement_home(request: HttpRequest) -> HttpResponse:
+    visible = Unit.objects.restrict(request.user)
+    unit_id = request.GET.get("unit")
+    if unit_id:
+        unit = scoped_get(Unit.objects.all(), request, pk=unit_id)
+    else:
+        root = scope_roots(visible, user_scope_paths(request.user, Action.VIEW)).order_by(
+            "-valid_from", "depth", "name").first()
+        if root is None:
+            return render(request, "movement/home.html", {"unit": None})
+        unit = root
+    year = _year(request)
+    today = timezone.localdate()
+    results = results_under(unit, year, request.user)
+    subject = SUBJECT_OF_KIND.get(unit.kind)
+    evaluations = list(StandardEvaluation.objects.restrict(request.user).filter(
+        unit__path__startswith=unit.path, year=year).select_related("unit").order_by("unit__kind", "unit__name"))
+    month_spec = last_ended_month(today)
+    context: dict[str, Any] = {
+        "unit": unit, "year": year, "results": results, "subject": subject,
+        "own": Classification.objects.filter(unit=unit, year=year).first(),
+        "own_standard": StandardEvaluation.objects.filter(unit=unit, year=year).first(),
+        "registration": StandardRegistration.objects.filter(unit=unit, year=year).first(),
+        "evaluations": evaluations,
+        "recognised": sum(1 for e in evaluations if e.result == StandardEvaluation.Result.RECOGNISED),
+        "seventy": seventy_percent(unit, year) if unit.kind == "commune" else None,
+        "models": model_counts(unit, min(today, evaluation_window("", year)[1])),
+        "teams": SecurityTeam.objects.restrict(request.user).filter(unit__path__startswith=unit.path,
+                                                                    dissolved_on__isnull=True)
+        .select_related("unit"),
+        "report_spec": month_spec,
+        "completeness": period_completeness(unit, month_spec, visible),
+        "deadline": classification_deadline(subject, year) if subject else None,
+        "can_change": _may(request, unit, Action.CHANGE),
+        "team_form": TeamForm() if unit.kind == "village" and _may(request, unit, Action.CHANGE) else None,
+        "years": range(today.year, today.year - 8, -1),
+    }
+    return render(request, "movement/home.html", context)
+
+
+def last_ended_month(today: datetime.date) -> str:
+    """The latest MPS month (15th → 14th) already over: the one whose report is due next."""
+    year, month = today.year, today.month + (1 if today.day >= 15 else 0)  # the month under way
+    month -= 1
+    if month == 0:
+        year, month = year - 1, 12
+    if month == 13:
+        year, month = year + 1, 1
+    return f"{year:04d}-{month:02d}"
+
+
+def _changeable(request: HttpRequest, unit_pk: int) -> Unit:
+    require_post(request)
+    return scoped_get(Unit.objects.all(), request, Action.CHANGE, pk=unit_pk)
+
+
+def _back(unit: Unit, year: int) -> HttpResponse:
+    return redirect(f"{reverse('movement_home')}?unit={unit.pk}&year={year}")
+
+
+@login_required
+def classification_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+    unit, year = _changeable(request, unit_pk), _checked_year(year)
+    try:
+        classification = classification_start(ctx=audit_context(request), unit=unit, year=year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(unit, year)
+    return redirect("classification_detail", pk=classification.pk)
+
+
+def _points(request: HttpRequest, prefix: str, codes: list[str]) -> dict[str, Decimal]:
+    points: dict[str, Decimal] = {}
+    for code in codes:
+        raw = request.POST.get(f"{prefix}-{code}", "").strip().replace(",", ".")
+        if raw:
+            try:
+                points[code] = Decimal(raw)
+            except InvalidOperation as exc:
+                raise ValidationError({code: _("Item %(code)s: not a number.") % {"code": code}}) from exc
+    return points
+
+
+@login_required
+def classification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    classification = scoped_get(Classification.objects.select_related("unit", "rubric", "levels"), request, pk=pk)
+    ctx = audit_context(request)
+    if request.method == "POST":
+        try:
+            _classification_step(request, ctx, classification)
+            messages.success(request, _("Saved."))
+            return redirect("classification_detail", pk=pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(f"{m}" for m in exc.messages))
+    refresh_facts(classification)
+    classification.refresh_from_db()
+    unit = classification.unit
+    return render(request, "movement/classification.html", {
+        "classification": classification, "unit": unit,
+        "scores": classification.scores.select_related("item").order_by("item__position"),
+        "can_self_score": _may(request, unit, Action.CHANGE) and classification.status in (
+            Classification.Status.DRAFT, Classification.Status.SUBMITTED),
+        "can_appraise": _above(request, unit, Action.CHANGE) and classification.status in (
+            Classification.Status.SUBMITTED, Classification.Status.APPRAISED),
+        "can_approve": (_above(request, unit, Action.APPROVE)
+                        and classification.status == Classification.Status.APPRAISED),
+        "deadline": classification_deadline(SUBJECT_OF_KIND[unit.kind], classification.year),
+        "window": evaluation_window(SUBJECT_OF_KIND[unit.kind], classification.year),
+        "history": _history(classification),
+    })
+
+
+def _classification_step(request: HttpRequest, ctx: AuditContext, classification: Classification) -> None:
+    action = request.POST.get("action")
+    version = int(request.POST.get("version") or 0) or None
+    codes = list(classification.scores.filter(item__auto_source="").values_list("item__code", flat=True))
+    if action in ("save", "submit"):
+        evidence = {code: request.POST.get(f"evidence-{code}", "") for code in codes}
+        self_score(ctx=ctx, classification=classification, points=_points(request, "self", codes), evidence=evidence,
+                   submit=action == "submit", expected_version=version)
+    elif action == "appraise":
+        reasons = {code: request.POST.get(f"reason-{code}", "") for code in codes}
+        appraise(ctx=ctx, classification=classification, points=_points(request, "appraised", codes),
+                 reasons=reasons, expected_version=version)
+    elif action == "approve":
+        approve(ctx=ctx, classification=classification, expected_version=version)
+    else:
+        raise Http404()
+
+
+class RegistrationForm(forms.Form):
+    registered_on = forms.DateField(label=gettext_lazy("Registered on"), widget=DATE)
+    households = forms.IntegerField(label=gettext_lazy("Households"), min_value=0, required=False)
+    households_registered = forms.IntegerField(label=gettext_lazy("Households registered"), min_value=0,
+                                               required=False)
+
+
+@login_required
+def standard_register_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+    unit, year = _changeable(request, unit_pk), _checked_year(year)
+    form = RegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            standard_register(ctx=audit_context(request), unit=unit, year=year, **form.cleaned_data)
+            messages.success(request, _("Registered."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(unit, year)
+
+
+@login_required
+def standard_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+    unit, year = _changeable(request, unit_pk), _checked_year(year)
+    try:
+        evaluation = standard_evaluation_start(ctx=audit_context(request), unit=unit, year=year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(unit, year)
+    return redirect("standard_detail", pk=evaluation.pk)
+
+
+class DecisionForm(forms.Form):
+    recognise = forms.TypedChoiceField(label=gettext_lazy("Decision"), coerce=lambda v: v == "yes",
+                                       choices=[("yes", gettext_lazy("Recognise")),
+                                                ("no", gettext_lazy("Not met"))])
+    decision_no = forms.CharField(label=gettext_lazy("Decision number"), max_length=50)
+    decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=DATE)
+    signer = forms.CharField(label=gettext_lazy("Signed by"), max_length=200)
+
+
+@login_required
+def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = scoped_get(StandardEvaluation.objects.select_related("unit", "rule_set"), request, pk=pk)
+    ctx = audit_context(request)
+    decision = DecisionForm(request.POST if request.POST.get("action") == "decide" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "check":
+                codes = list(evaluation.checks.filter(criterion__auto_source="")
+                             .values_list("criterion__code", flat=True))
+                standard_check(ctx=ctx, evaluation=evaluation,
+                               results={c: request.POST.get(f"met-{c}") == "yes" for c in codes
+                                        if request.POST.get(f"met-{c}") in ("yes", "no")},
+                               evidence={c: request.POST.get(f"evidence-{c}", "") for c in codes})
+            elif request.POST.get("action") == "decide" and decision.is_valid():
+                standard_decide(ctx=ctx, evaluation=evaluation, **decision.cleaned_data)
+            elif request.POST.get("action") != "decide":
+                raise Http404()
+            if not decision.errors:
+                messages.success(request, _("Saved."))
+                return redirect("standard_detail", pk=pk)
+        except ValidationError as exc:
+            if request.POST.get("action") == "decide":
+                form_errors_from(decision, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+    refresh_checks(evaluation)
+    unit = evaluation.unit
+    return render(request, "movement/standard.html", {
+        "evaluation": evaluation, "unit": unit,
+        "checks": evaluation.checks.select_related("criterion").order_by("criterion__position"),
+        "seventy": seventy_percent(unit, evaluation.year) if unit.kind == "commune" else None,
+        "can_check": _may(request, unit, Action.CHANGE) and evaluation.result == StandardEvaluation.Result.PENDING,
+        "decision": decision if _above(request, unit, Action.APPROVE)
+        and evaluation.result == StandardEvaluation.Result.PENDING else None,
+        "window": evaluation_window(SUBJECT_OF_KIND.get(unit.kind, ""), evaluation.year),
+        "history": _history(evaluation),
+    })
+
+
+@login_required
+def standard_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = scoped_get(StandardEvaluation.objects.select_related("unit"), request, pk=pk)
+    if evaluation.result != StandardEvaluation.Result.RECOGNISED:
+        raise Http404()
+    return render(request, "movement/certificate.html", {"evaluation": evaluation, "unit": evaluation.unit})
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Team name"), max_length=200)
+    decision_no = forms.CharField(label=gettext_lazy("Establishing decision"), max_length=50)
+    decision_date = forms.DateField(label=gettext_lazy("Decision date"), widget=DATE)
+    hardship_area = forms.BooleanField(label=gettext_lazy("Hardship area"), required=False)
+
+
+@login_required
+def team_create_view(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _changeable(request, unit_pk)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            team = team_create(ctx=audit_context(request), unit=unit, **form.cleaned_data)
+            return redirect("team_detail", pk=team.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(unit, timezone.localdate().year)
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["full_name", "birth_year", "sex", "role", "education", "resident_since", "joined_on",
+                  "age_override"]
+        widgets = {"resident_since": DATE, "joined_on": DATE}
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = scoped_get(SecurityTeam.objects.select_related("unit"), request, pk=pk)
+    can_change = _may(request, team.unit, Action.CHANGE)
+    form = MemberForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_change:
+            raise Http404()
+        if form.is_valid():
+            try:
+                member_add(ctx=audit_context(request), team=team, **form.cleaned_data)
+                messages.success(request, _("Member added."))
+                return redirect("team_detail", pk=pk)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+    return render(request, "movement/team.html", {
+        "team": team, "members": team.members.order_by("left_on", "role", "full_name"),
+        "form": form if can_change else None, "education": Education, "history": _history(team)})
+
+
+class ReportForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in REPORT_FIELDS.items():
+            self.fields[name] = forms.IntegerField(label=label, min_value=0)
+
+
+@login_required
+def report_view(request: HttpRequest, unit_pk: int, spec: str) -> HttpResponse:
+    unit = scoped_get(Unit.objects.all(), request, pk=unit_pk)
+    report = MovementReport.objects.filter(unit=unit, spec=spec).first()
+    ctx = audit_context(request)
+    action = request.POST.get("action")
+    form = ReportForm(request.POST if action in ("save", "submit") else None,
+                      initial=report.figures if report else None)
+    if request.method == "POST":
+        try:
+            if action in ("save", "submit"):
+                if not _may(request, unit, Action.CHANGE):
+                    raise Http404()
+                if form.is_valid():
+                    report_save(ctx=ctx, unit=unit, spec=spec, figures=form.cleaned_data, submit=action == "submit",
+                                expected_version=report.version if report else None)
+                    messages.success(request, _("Saved."))
+                    return redirect("movement_report", unit_pk=unit.pk, spec=spec)
+            elif action == "approve" and report is not None:
+                report_approve(ctx=ctx, report=report)
+                return redirect("movement_report", unit_pk=unit.pk, spec=spec)
+            elif action == "reopen" and report is not None:
+                report_reopen(ctx=ctx, report=report, reason=request.POST.get("reason", ""))
+                return redirect("movement_report", unit_pk=unit.pk, spec=spec)
+            else:
+                raise Http404()
+        except ValidationError as exc:
+            if action in ("save", "submit"):
+                form_errors_from(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+    status = report.status if report else None
+    return render(request, "movement/report.html", {
+        "unit": unit, "spec": spec, "report": report, "form": form,
+        "can_edit": _may(request, unit, Action.CHANGE) and status != MovementReport.Status.APPROVED,
+        "can_approve": _above(request, unit, Action.APPROVE) and status == MovementReport.Status.SUBMITTED,
+        "can_reopen": _above(request, unit, Action.APPROVE) and status == MovementReport.Status.APPROVED,
+        "history": _history(report) if report else [],
+    })
