@@ -24,6 +24,10 @@ from antq.accounts.services import token_create
 from antq.api.urls import api
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action
+from antq.movement.classification import appraise, classification_start, self_score
+from antq.movement.models import Classification
+from antq.movement.reports import report_save
+from antq.movement.standard import standard_evaluation_start
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
 from tests.fixtures import VISIBLE, World
@@ -66,6 +70,32 @@ def _commune_b_indicators(world: World) -> tuple[str, None]:
     _bob_case(world)  # something to count
     return "/indicators?unit=05266&period=2025&map=current&indicator=criminal_cases", None
 
+
+def _bob_classification(world: World, step: str = "draft") -> Classification:
+    """Commune B's 2026 classification, taken by the system to `step` (submitted, appraised)."""
+    ctx = AuditContext.system()
+    row = classification_start(ctx=ctx, unit=world.units["commune_b"], year=2026)
+    if step in ("submitted", "appraised") and row.status == Classification.Status.DRAFT:
+        items = [s.item for s in row.scores.select_related("item") if not s.item.auto_source]
+        row = self_score(ctx=ctx, classification=row, points={i.code: i.max_points for i in items},
+                         evidence={i.code: "Biên bản" for i in items})
+    if step == "appraised" and row.status == Classification.Status.SUBMITTED:
+        row = appraise(ctx=ctx, classification=row, points={})
+    return row
+
+
+def _bob_report(world: World) -> str:
+    report_save(ctx=AuditContext.system(), unit=world.units["commune_b"], spec="2026-03", figures=FIGURES)
+    return "/movement/reports/05266/2026-03"
+
+
+def _bob_standard(world: World) -> str:
+    standard_evaluation_start(ctx=AuditContext.system(), unit=world.units["commune_b"], year=2026)
+    return "/movement/standard?unit=05266&year=2026"
+
+
+FIGURES = {"propaganda_sessions": 2, "propaganda_attendees": 80, "meetings": 1, "people_reports": 3,
+           "crimes_detected_by_people": 1, "hotspots": 0, "new_models": 0, "active_teams": 2}
 
 CASES: dict[tuple[str, str], Case] = {
     ("/units", "get"): Case("commune_b", Action.VIEW, lambda w: (f"/units?q=05266&date={ON}", None), 200,
@@ -117,6 +147,27 @@ CASES: dict[tuple[str, str], Case] = {
     ("/accidents/{accident_id}/later-deaths", "post"): Case("commune_b", Action.CHANGE, lambda w: (
         f"/accidents/{_bob_accident(w).pk}/later-deaths", {"died_on": "2025-08-20", "count": 1}), 201),
     ("/indicators", "get"): Case("commune_b", Action.VIEW, lambda w: _commune_b_indicators(w), 200),
+    ("/movement/classifications", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/movement/classifications?unit=05266&year={_bob_classification(w).year}", None), 200, is_list=True),
+    ("/movement/classifications", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/movement/classifications", {"unit_code": "05266", "year": 2026}), 201),
+    ("/movement/classifications/{classification_id}", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        f"/movement/classifications/{_bob_classification(w).pk}", None), 200),
+    ("/movement/classifications/{classification_id}/self-score", "post"): Case(
+        "commune_b", Action.CHANGE, lambda w: (
+            f"/movement/classifications/{_bob_classification(w).pk}/self-score", {"submit": False}), 200),
+    ("/movement/classifications/{classification_id}/appraisal", "post"): Case(
+        "province", Action.CHANGE, lambda w: (
+            f"/movement/classifications/{_bob_classification(w, 'submitted').pk}/appraisal", {}), 200),
+    ("/movement/classifications/{classification_id}/approval", "post"): Case(
+        "province", Action.APPROVE, lambda w: (
+            f"/movement/classifications/{_bob_classification(w, 'appraised').pk}/approval", {}), 200),
+    ("/movement/standard", "get"): Case("commune_b", Action.VIEW, lambda w: (_bob_standard(w), None), 200,
+                                        is_list=True),
+    ("/movement/reports/{unit_code}/{spec}", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        _bob_report(w), None), 200),
+    ("/movement/reports/{unit_code}/{spec}", "put"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/movement/reports/05266/2026-04", {"figures": FIGURES, "submit": True}), 200),
 }
 
 

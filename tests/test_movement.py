@@ -291,3 +291,29 @@ def test_movement_reports_are_checked_locked_and_reopened_with_a_reason(world: W
     assert corrected.figures["propaganda_sessions"] == 5 and corrected.submitted_on == report.submitted_on
     timeliness = monthly_timeliness(commune, 2026, today=D(2026, 11, 29))
     assert (timeliness.due, timeliness.submitted) == (11, 1)  # the MPS months up to 14/11 are due by 17/11
+
+
+def test_the_secretariat_versions_rubrics_in_the_ui(world: World) -> None:
+    from django.test import Client
+
+    seeded = Rubric.objects.get(subject=Subject.COMMUNE, province__isnull=True)
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    assert paula.get("/movement/rules/?subject=commune").status_code == 200
+    response = paula.post(f"/movement/rules/rubrics/{seeded.pk}/version/",
+                          {"province": world.units["province"].pk, "first_year": 2027, "basis": "KH 12/KH-UBND"})
+    assert response.status_code == 302
+    own = Rubric.objects.get(subject=Subject.COMMUNE, province=world.units["province"])
+    item = own.items.get(code="2")
+    paula.post(f"/movement/rules/items/{item.pk}/", {"text": item.text, "max_points": "12", "evidence_required": "on"})
+    item.refresh_from_db()
+    assert item.max_points == 12 and own.first_year == 2027
+    assert rubric_for(Subject.COMMUNE, 2027, world.units["province"]) == own
+    assert rubric_for(Subject.COMMUNE, 2027, world.units["other_province"]) == seeded  # others keep the national
+    national_item = seeded.items.get(code="2")
+    paula.post(f"/movement/rules/items/{national_item.pk}/", {"text": "x", "max_points": "1"})
+    national_item.refresh_from_db()
+    assert national_item.max_points == 10  # national defaults are the administrators'
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    assert alice.get("/movement/rules/").status_code == 404

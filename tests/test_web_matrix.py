@@ -14,7 +14,7 @@ from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
 from antq.movement.classification import classification_start
 from antq.movement.grassroots import team_create
-from antq.movement.models import Classification, SecurityTeam, StandardEvaluation
+from antq.movement.models import Classification, Rubric, RubricItem, SecurityTeam, StandardEvaluation
 from antq.movement.standard import standard_evaluation_start
 from antq.records.models import ArticleGroup, CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
@@ -75,6 +75,11 @@ TARGETS: dict[str, Target] = {
     "record_delete": ("get", lambda w: ["cases", case_pk()], lambda p: can_change(p, "commune_b")),
     "later_death_add": ("post", lambda w: [accident_pk()], lambda p: can_change(p, "commune_b")),
     "movement_home": ("get", lambda w: [], lambda p: True),
+    "movement_rules": ("get", lambda w: [], lambda p: p in {"paula", "oscar"}),
+    "rubric_version": ("post", lambda w: [Rubric.objects.filter(province__isnull=True)[0].pk],
+                       lambda p: p in {"paula", "oscar"}),
+    "rubric_item": ("post", lambda w: [RubricItem.objects.filter(rubric__province__isnull=True)[0].pk],
+                    lambda p: p in {"paula", "oscar"}),
     "classification_start": ("post", lambda w: [w.units["commune_b"].pk, 2026], lambda p: can_change(p, "commune_b")),
     "classification_detail": ("get", lambda w: [Classification.objects.get(unit=w.units["commune_b"]).pk],
                               lambda p: sees(p, "commune_b")),

@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from antq.api import grants, indicators, records, units
+from antq.api import grants, indicators, movement, records, units
 from antq.api.auth import AUTH
 
 api = NinjaAPI(
@@ -34,6 +34,7 @@ api.add_router("", units.router)
 api.add_router("", grants.router)
 api.add_router("", records.router)
 api.add_router("", indicators.router)
+api.add_router("", movement.router)
 
 
 def not_found_body() -> dict[str, str]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, dashboard, movement, records, rules, units
+from antq.web.views import accounts, dashboard, movement, movement_rules, records, rules, units
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("records/<str:kind>/<int:pk>/delete/", records.record_delete_view, name="record_delete"),
     path("records/accidents/<int:pk>/later-deaths/", records.later_death_view, name="later_death_add"),
     path("movement/", movement.movement_home, name="movement_home"),
+    path("movement/rules/", movement_rules.movement_rules, name="movement_rules"),
+    path("movement/rules/rubrics/<int:pk>/version/", movement_rules.rubric_version_view, name="rubric_version"),
+    path("movement/rules/items/<int:pk>/", movement_rules.rubric_item_view, name="rubric_item"),
     path("movement/units/<int:unit_pk>/<int:year>/classification/", movement.classification_start_view,
          name="classification_start"),
     path("movement/classifications/<int:pk>/", movement.classification_detail, name="classification_detail"),

@@ -54,7 +54,8 @@ class ArticleGroupForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
 
-def _provinces(request: HttpRequest) -> Any:
+def manageable_provinces(request: HttpRequest) -> Any:
+    """Provinces whose rules the user may edit (the secretariat's; every one for administrators)."""
     if getattr(request.user, "is_superuser", False):
         return Unit.objects.filter(kind="province").order_by("-valid_from", "name")
     paths = user_scope_paths(request.user, Action.MANAGE_GRANTS) or ()
@@ -77,7 +78,7 @@ def _prefixed(form_class: type[forms.Form], request: HttpRequest, prefix: str, p
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    provinces = _provinces(request)
+    provinces = manageable_provinces(request)
     if not getattr(request.user, "is_superuser", False) and not provinces.exists():
         raise Http404()
     value_form = _prefixed(RuleValueForm, request, "value", provinces)
@@ -116,7 +117,7 @@ def _save(request: HttpRequest, value_form: forms.Form, article_form: forms.Form
 @login_required
 def rule_end_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     require_post(request)
-    editable = Q(province__in=_provinces(request))
+    editable = Q(province__in=manageable_provinces(request))
     if getattr(request.user, "is_superuser", False):
         editable |= Q(province__isnull=True)
     row: RuleValue | ArticleGroup | None

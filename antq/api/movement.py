@@ -1,0 +1,270 @@
+"""Movement routes: classifications (start, self-score, appraisal, approval), standard
+evaluations, movement reports. Reads go through `restrict`; a step the caller may not take
+on the object (not its unit, or not the level above it) answers 404 like a missing object;
+invalid input is a 422 naming the field; a stale `version` is a 422 and changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from antq.accounts.models import User
+from antq.api.auth import api_context, current_user
+from antq.api.schemas import ErrorOut, NotFoundOut
+from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.movement.classification import appraise, approve, classification_start, refresh_facts, self_score
+from antq.movement.models import Classification, MovementReport, StandardEvaluation
+from antq.movement.reports import report_save
+from antq.units.models import Unit
+from antq.units.selectors import unit_at
+
+router = Router(tags=["movement"])
+ERRORS: dict[int, Any] = {404: NotFoundOut, 422: ErrorOut}
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+
+
+class ScoreOut(Schema):
+    code: str
+    text: str
+    max_points: Decimal
+    automatic: str
+    self_points: Decimal | None
+    appraised_points: Decimal | None
+    appraisal_reason: str
+    evidence: str
+    fact: dict[str, Any] | None
+
+
+class ClassificationOut(Schema):
+    id: int
+    unit: UnitOut
+    year: int
+    status: str
+    self_total: Decimal | None
+    appraised_total: Decimal | None
+    level: str
+    rubric: str
+    version: int
+    scores: list[ScoreOut] = []
+
+
+class ClassificationList(Schema):
+    count: int
+    items: list[ClassificationOut]
+
+
+class StartIn(Schema):
+    unit_code: str
+    year: int = Field(ge=2000, le=2100)
+
+
+class SelfScoreIn(Schema):
+    points: dict[str, Decimal] = {}
+    evidence: dict[str, str] = {}
+    submit: bool = True
+    version: int | None = None
+
+
+class AppraisalIn(Schema):
+    points: dict[str, Decimal] = {}
+    reasons: dict[str, str] = {}
+    version: int | None = None
+
+
+class ApprovalIn(Schema):
+    version: int | None = None
+
+
+class EvaluationOut(Schema):
+    id: int
+    unit: UnitOut
+    year: int
+    basis: str
+    result: str
+    decision_no: str
+    decision_date: datetime.date | None
+    checks: dict[str, bool | None]
+
+
+class EvaluationList(Schema):
+    count: int
+    items: list[EvaluationOut]
+
+
+class ReportIn(Schema):
+    figures: dict[str, int]
+    submit: bool = False
+    version: int | None = None
+
+
+class ReportOut(Schema):
+    unit: UnitOut
+    spec: str
+    period_start: datetime.date
+    period_end: datetime.date
+    due_on: datetime.date
+    status: str
+    submitted_on: datetime.date | None
+    on_time: bool
+    figures: dict[str, int]
+    version: int
+
+
+def _unit_out(unit: Unit) -> UnitOut:
+    return UnitOut(code=unit.code, name=unit.name, kind=unit.kind)
+
+
+def _classification_out(row: Classification, with_scores: bool = False) -> ClassificationOut:
+    scores = [ScoreOut(code=s.item.code, text=s.item.text, max_points=s.item.max_points,
+                       automatic=s.item.auto_source, self_points=s.self_points, appraised_points=s.appraised_points,
+                       appraisal_reason=s.appraisal_reason, evidence=s.evidence, fact=s.fact)
+              for s in row.scores.select_related("item").order_by("item__position")] if with_scores else []
+    return ClassificationOut(id=row.pk, unit=_unit_out(row.unit), year=row.year, status=row.status,
+                             self_total=row.self_total, appraised_total=row.appraised_total, level=row.level,
+                             rubric=str(row.rubric), version=row.version, scores=scores)
+
+
+def _visible_unit(user: User, code: str, year: int, action: str = Action.VIEW) -> Unit:
+    """The unit carrying `code` at the end of `year` among those the caller may act on."""
+    unit = unit_at(code.strip(), datetime.date(year, 12, 31), queryset=Unit.objects.restrict(user, action))
+    if unit is None:
+        raise Http404()
+    return unit
+
+
+def _classification(user: User, pk: int) -> Classification:
+    row = Classification.objects.restrict(user).select_related("unit", "rubric").filter(pk=pk).first()
+    if row is None:
+        raise Http404()
+    return row
+
+
+def _above(user: User, unit: Unit, action: str) -> None:
+    """A step of the level above: 404 for anyone else, the unit itself included."""
+    parent = unit.parent
+    if parent is None or not path_in_scope(parent.path, user_scope_paths(user, action)):
+        raise Http404()
+
+
+def _own(user: User, unit: Unit) -> None:
+    if not path_in_scope(unit.path, user_scope_paths(user, Action.CHANGE)):
+        raise Http404()
+
+
+@router.get("/movement/classifications", response=ClassificationList)
+def classification_list(request: HttpRequest, unit: str, year: int) -> ClassificationList:
+    """Classifications of the unit and every unit under it for the year."""
+    user = current_user(request)
+    root = unit_at(unit.strip(), datetime.date(year, 12, 31), queryset=Unit.objects.restrict(user))
+    if root is None:  # an invisible code selects nothing, like an unknown one
+        return ClassificationList(count=0, items=[])
+    rows = (Classification.objects.restrict(user).filter(unit__path__startswith=root.path, year=year)
+            .select_related("unit", "rubric").order_by("unit__path"))
+    items = [_classification_out(row) for row in rows]
+    return ClassificationList(count=len(items), items=items)
+
+
+@router.post("/movement/classifications", response={201: ClassificationOut, **ERRORS})
+def classification_create(request: HttpRequest, payload: StartIn) -> Status[ClassificationOut]:
+    user = current_user(request)
+    unit = _visible_unit(user, payload.unit_code, payload.year, Action.CHANGE)
+    row = classification_start(ctx=api_context(request), unit=unit, year=payload.year)
+    return Status(201, _classification_out(row, with_scores=True))
+
+
+@router.get("/movement/classifications/{classification_id}", response={200: ClassificationOut, 404: NotFoundOut})
+def classification_detail(request: HttpRequest, classification_id: int) -> ClassificationOut:
+    row = _classification(current_user(request), classification_id)
+    refresh_facts(row)
+    return _classification_out(row, with_scores=True)
+
+
+@router.post("/movement/classifications/{classification_id}/self-score",
+             response={200: ClassificationOut, **ERRORS})
+def classification_self_score(request: HttpRequest, classification_id: int,
+                              payload: SelfScoreIn) -> ClassificationOut:
+    user = current_user(request)
+    row = _classification(user, classification_id)
+    _own(user, row.unit)
+    row = self_score(ctx=api_context(request), classification=row, points=payload.points, evidence=payload.evidence,
+                     submit=payload.submit, expected_version=payload.version)
+    return _classification_out(row, with_scores=True)
+
+
+@router.post("/movement/classifications/{classification_id}/appraisal",
+             response={200: ClassificationOut, **ERRORS})
+def classification_appraisal(request: HttpRequest, classification_id: int,
+                             payload: AppraisalIn) -> ClassificationOut:
+    user = current_user(request)
+    row = _classification(user, classification_id)
+    _above(user, row.unit, Action.CHANGE)
+    row = appraise(ctx=api_context(request), classification=row, points=payload.points, reasons=payload.reasons,
+                   expected_version=payload.version)
+    return _classification_out(row, with_scores=True)
+
+
+@router.post("/movement/classifications/{classification_id}/approval",
+             response={200: ClassificationOut, **ERRORS})
+def classification_approval(request: HttpRequest, classification_id: int,
+                            payload: ApprovalIn) -> ClassificationOut:
+    user = current_user(request)
+    row = _classification(user, classification_id)
+    _above(user, row.unit, Action.APPROVE)
+    row = approve(ctx=api_context(request), classification=row, expected_version=payload.version)
+    return _classification_out(row, with_scores=True)
+
+
+@router.get("/movement/standard", response=EvaluationList)
+def standard_list(request: HttpRequest, unit: str, year: int) -> EvaluationList:
+    """Standard evaluations of the unit and every unit under it for the year."""
+    user = current_user(request)
+    root = unit_at(unit.strip(), datetime.date(year, 12, 31), queryset=Unit.objects.restrict(user))
+    if root is None:
+        return EvaluationList(count=0, items=[])
+    rows = (StandardEvaluation.objects.restrict(user).filter(unit__path__startswith=root.path, year=year)
+            .select_related("unit", "rule_set").order_by("unit__path"))
+    items = [EvaluationOut(id=e.pk, unit=_unit_out(e.unit), year=e.year, basis=e.rule_set.basis, result=e.result,
+                           decision_no=e.decision_no, decision_date=e.decision_date,
+                           checks={c.criterion.code: c.met for c in e.checks.select_related("criterion")})
+             for e in rows]
+    return EvaluationList(count=len(items), items=items)
+
+
+def _report_out(report: MovementReport) -> ReportOut:
+    return ReportOut(unit=_unit_out(report.unit), spec=report.spec, period_start=report.period_start,
+                     period_end=report.period_end, due_on=report.due_on, status=report.status,
+                     submitted_on=report.submitted_on, on_time=report.on_time, figures=report.figures,
+                     version=report.version)
+
+
+@router.get("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, 404: NotFoundOut})
+def report_detail(request: HttpRequest, unit_code: str, spec: str) -> ReportOut:
+    user = current_user(request)
+    report = (MovementReport.objects.restrict(user).select_related("unit")
+              .filter(unit__code=unit_code.strip(), spec=spec).order_by("-unit__valid_from").first())
+    if report is None:
+        raise Http404()
+    return _report_out(report)
+
+
+@router.put("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, **ERRORS})
+def report_put(request: HttpRequest, unit_code: str, spec: str, payload: ReportIn) -> ReportOut:
+    """Save (and with `submit`, send) the unit's figures for an MPS month (YYYY-MM), quarter
+    (YYYY-Qn) or year; `figures` holds every field of the declared data set (see the GET)."""
+    user = current_user(request)
+    year = int(spec[:4]) if spec[:4].isdigit() else 0
+    if not 2000 <= year <= 2100:
+        raise Http404()
+    unit = _visible_unit(user, unit_code, year, Action.CHANGE)
+    report = report_save(ctx=api_context(request), unit=unit, spec=spec, figures=payload.figures,
+                         submit=payload.submit, expected_version=payload.version)
+    return _report_out(report)
