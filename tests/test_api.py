@@ -363,6 +363,14 @@ def test_openapi_lists_the_routes(world: World) -> None:
         (f"{API}/accidents/{{accident_id}}", "get"), (f"{API}/accidents/{{accident_id}}", "patch"),
         (f"{API}/accidents/{{accident_id}}", "delete"), (f"{API}/accidents/{{accident_id}}/later-deaths", "post"),
         (f"{API}/indicators", "get"),
+        (f"{API}/movement/classifications", "get"), (f"{API}/movement/classifications", "post"),
+        (f"{API}/movement/classifications/{{classification_id}}", "get"),
+        (f"{API}/movement/classifications/{{classification_id}}/self-score", "post"),
+        (f"{API}/movement/classifications/{{classification_id}}/appraisal", "post"),
+        (f"{API}/movement/classifications/{{classification_id}}/approval", "post"),
+        (f"{API}/movement/standard", "get"),
+        (f"{API}/movement/reports/{{unit_code}}/{{spec}}", "get"),
+        (f"{API}/movement/reports/{{unit_code}}/{{spec}}", "put"),
     }
     assert {"BearerToken", "BrowserSession"} <= set(schema["components"]["securitySchemes"])
 

@@ -127,9 +127,9 @@ def test_old_rules_keep_judging_old_years(world: World) -> None:
     rubric_item_update(ctx=AuditContext.cli(), item=newer.items.get(code="1"), max_points="5",
                        text="Nghị quyết, kế hoạch (sửa 2025)")
     current = classification_start(ctx=AuditContext.cli(), unit=commune, year=2026)
-    assert current.rubric == newer and current.rubric.max_points == 95
+    assert current.rubric == newer and current.rubric.max_points == 100 - item.max_points + 5
     old.refresh_from_db()
-    assert old.rubric == seeded and seeded.items.get(code="1").max_points == 10
+    assert old.rubric == seeded and seeded.items.get(code="1").max_points == item.max_points
     seeded.refresh_from_db()
     assert seeded.last_year == 2024
     assert rubric_for(Subject.COMMUNE, 2024, None) == seeded and rubric_for(Subject.COMMUNE, 2030, None) == newer
@@ -305,15 +305,15 @@ def test_the_secretariat_versions_rubrics_in_the_ui(world: World) -> None:
     assert response.status_code == 302
     own = Rubric.objects.get(subject=Subject.COMMUNE, province=world.units["province"])
     item = own.items.get(code="2")
-    paula.post(f"/movement/rules/items/{item.pk}/", {"text": item.text, "max_points": "12", "evidence_required": "on"})
+    paula.post(f"/movement/rules/items/{item.pk}/", {"text": item.text, "max_points": "7", "evidence_required": "on"})
     item.refresh_from_db()
-    assert item.max_points == 12 and own.first_year == 2027
+    assert item.max_points == 7 and own.first_year == 2027
     assert rubric_for(Subject.COMMUNE, 2027, world.units["province"]) == own
     assert rubric_for(Subject.COMMUNE, 2027, world.units["other_province"]) == seeded  # others keep the national
     national_item = seeded.items.get(code="2")
     paula.post(f"/movement/rules/items/{national_item.pk}/", {"text": "x", "max_points": "1"})
     national_item.refresh_from_db()
-    assert national_item.max_points == 10  # national defaults are the administrators'
+    assert national_item.max_points == 12  # national defaults are the administrators'
     alice = Client()
     alice.force_login(world.users["alice"])
     assert alice.get("/movement/rules/").status_code == 404

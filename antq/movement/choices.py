@@ -37,6 +37,7 @@ class AutoSource(models.TextChoices):
 
     NONE = "", _("Scored by hand")
     NO_SERIOUS_CRIME = "no_serious_crime", _("No crime of category 'serious' or above")
+    SERIOUS_CRIME_HANDLED = "serious_crime_handled", _("No crime of category 'serious' or above, or each one cleared")
     CRIME_DECREASED = "crime_decreased", _("Crime lower than in the previous year")
     STANDARD_PASSED = "standard_passed", _("'Safe for security and order' standard passed")
     SEVENTY_PERCENT = "seventy_percent", _("All managed units registered and at least 70% recognised")

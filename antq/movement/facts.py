@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from antq.core.scoping import path_q
 from antq.movement.choices import MANAGED_KINDS, SUBJECT_OF_KIND, AutoSource, evaluation_window
@@ -64,6 +64,18 @@ def no_serious_crime(unit: Unit, year: int) -> Fact:
     count = _cases(unit, start, end, list(SERIOUS_OR_ABOVE))
     return Fact(count == 0, f"{count} vụ từ nghiêm trọng trở lên / serious-or-above cases",
                 {"value": count, "records": _records_link(unit, start, end, severity=",".join(SERIOUS_OR_ABOVE))})
+
+
+def serious_crime_handled(unit: Unit, year: int) -> Fact:
+    """TT 124 art. 4(4)(b): none, or each one detected and handled in time (cleared by the
+    window's end, the nearest the records can tell)."""
+    start, end = _window(unit, year)
+    cases = cases_in_area(CriminalCase.objects.all(), unit, start, end, list(SERIOUS_OR_ABOVE))
+    count, open_cases = cases.count(), cases.filter(Q(cleared_on__isnull=True) | Q(cleared_on__gt=end)).count()
+    return Fact(open_cases == 0, f"{count} vụ từ nghiêm trọng trở lên, {open_cases} chưa khám phá / "
+                                 f"serious-or-above cases, not cleared",
+                {"value": count, "open": open_cases,
+                 "records": _records_link(unit, start, end, severity=",".join(SERIOUS_OR_ABOVE))})
 
 
 def crime_decreased(unit: Unit, year: int) -> Fact:
@@ -160,6 +172,7 @@ def reporting_on_time(unit: Unit, year: int) -> Fact:
 
 SOURCES = {
     AutoSource.NO_SERIOUS_CRIME: no_serious_crime,
+    AutoSource.SERIOUS_CRIME_HANDLED: serious_crime_handled,
     AutoSource.CRIME_DECREASED: crime_decreased,
     AutoSource.STANDARD_PASSED: standard_passed,
     AutoSource.SEVENTY_PERCENT: seventy_percent_fact,

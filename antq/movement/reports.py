@@ -69,7 +69,9 @@ def _period(spec: str) -> tuple[datetime.date, datetime.date]:
 
 @transaction.atomic
 def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, Any], submit: bool = False,
-                expected_version: int | None = None) -> MovementReport:
+                expected_version: int | None = None, submitted_on: datetime.date | None = None) -> MovementReport:
+    """Save the figures (and with `submit`, send them up). `submitted_on` backdates a
+    submission when an operator loads past reports from paper (never from the web or API)."""
     check_in_scope(ctx, unit)
     start, end = _period(spec)
     today = timezone.localdate()
@@ -90,7 +92,10 @@ def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, 
     report.figures = {name: figures[name] for name in REPORT_FIELDS}
     if submit:
         report.status = Status.SUBMITTED
-        report.submitted_on = report.submitted_on or today  # a correction keeps the first submission date
+        if submitted_on is not None and not ctx.is_operator:
+            raise ValidationError(_("Only an operator loading past reports may set the submission date."))
+        # A correction keeps the first submission date.
+        report.submitted_on = report.submitted_on or submitted_on or today
         report.submitted_by = ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None
     if report.pk:
         report.version += 1

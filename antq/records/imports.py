@@ -224,8 +224,8 @@ def _write(ctx: AuditContext, spec: Kind, units: _Units, checked: list[tuple[int
                 record = existing.get((units.province(unit).pk, str(values[spec.number])))
                 try:
                     if record is None:
-                        fresh.append(validate_new(spec.model(unit=unit, province=units.province(unit), **values),
-                                                  articles))
+                        new = spec.model(unit_id=unit.pk, province_id=units.province(unit).pk, **values)
+                        fresh.append(validate_new(new, articles))
                     else:
                         version = record.version
                         saved = record_update(ctx=ctx, record=record, reason="import", unit=unit, **values)

@@ -274,11 +274,11 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
                 deltas.accident(1, paths[record.unit_id], record.occurred_on, 1, record.deaths, record.injuries,
                                 record.missing)
         deltas.apply()
-        content_type = ContentType.objects.get_for_model(type(records[0]))
+        content_type_id = ContentType.objects.get_for_model(type(records[0])).pk
+        actor_id = ctx.actor.pk if ctx.actor is not None and ctx.actor.is_authenticated else None
         bulk_insert([
-            ChangeRecord(actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,
-                         actor_name=ctx.actor_name, source=ctx.source, request_id=ctx.request_id,
-                         action=ChangeRecord.Action.CREATE, content_type=content_type, object_id=str(r.pk),
+            ChangeRecord(actor_id=actor_id, actor_name=ctx.actor_name, source=ctx.source, request_id=ctx.request_id,
+                         action=ChangeRecord.Action.CREATE, content_type_id=content_type_id, object_id=str(r.pk),
                          object_repr=str(r)[:300], scope_path=paths[r.unit_id], before=None, after=snapshot(r))
             for r in batch
         ])
