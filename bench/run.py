@@ -6,6 +6,9 @@ ANTQ_BENCH_POSTGRES_URL to use another server than postgres://postgres@127.0.0.1
 Each database is measured in a child process of this script, started with DATABASE_URL
 and ANTQ_VAR_DIR set, so antq's settings pick the bench database up as any install would.
 
+ANTQ_BENCH_ONLY=sqlite or ANTQ_BENCH_ONLY=postgresql measures one database only;
+ANTQ_BENCH_SCALE (default 1) scales the national dataset.
+
 Benchmarks report, they do not gate: the exit status is 0 even when a target is missed
 (it is non-zero only when a measurement could not run at all).
 """
@@ -339,13 +342,16 @@ def main(argv: list[str] | None = None) -> int:
           f"p95 ≤ {QUERY_TARGET_MS:.0f} ms per query")
     summary: list[str] = []
     failed = False
-    sqlite = bench_sqlite()
-    if sqlite is None:
+    only = os.environ.get("ANTQ_BENCH_ONLY", "").lower()
+    sqlite = bench_sqlite() if only != "postgresql" else None
+    if only == "postgresql":
+        summary.append("SQLite: not measured (ANTQ_BENCH_ONLY=postgresql)")
+    elif sqlite is None:
         failed = True
         summary.append("SQLite: did not complete")
     else:
         summary.append(summary_line("SQLite", sqlite))
-    postgres, skipped = bench_postgres()
+    postgres, skipped = bench_postgres() if only != "sqlite" else (None, "ANTQ_BENCH_ONLY=sqlite")
     if skipped:
         print(f"\n=== PostgreSQL ===\nSKIPPED: {skipped}")
         summary.append(f"PostgreSQL: skipped ({skipped})")

@@ -23,6 +23,7 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models import Value as SqlValue
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from antq.core.periods import Period, month_periods
@@ -524,13 +525,21 @@ def national_rollup(period: Period, computation: Computation, ids: list[str],
         by_rules.setdefault(rules, set()).add(province_id)
     result: dict[int, dict[str, Value]] = {}
     for rules, provinces in by_rules.items():
-        members = {pk: path for pk, path in units.items() if province_of[pk] in provinces}
-        only = None if len(by_rules) == 1 else list(members)
+        if len(by_rules) == 1:
+            members, only = units, None
+        else:
+            members = {pk: path for pk, path in units.items() if province_of[pk] in provinces}
+            only = list(members)
         if _is_year(period):
             counts = _rollup_year_counts(period, computation.cleared_by, rules, definitions, only)
             empty = Data(CaseTallies(), AccidentTotals(), rules)
+            rates = [d for d in definitions if isinstance(d, Rate)]
+            zero: dict[str, Value] = {d.id: 0 for d in definitions if not isinstance(d, Rate)}
             for pk in members:
-                result[pk] = _values(empty, definitions, counts.get(pk, {}))
+                values = {**zero, **counts.get(pk, {})}
+                for rate in rates:
+                    values[rate.id] = rate.compute(empty, values)
+                result[pk] = values
         else:
             for pk, data in _rollup_from_records(period, computation, rules, members).items():
                 result[pk] = _values(data, definitions)
@@ -564,8 +573,12 @@ def _rollup_year_counts(period: Period, cleared_by: str, rules: Rules, definitio
         if only is not None:
             rows = rows.filter(unit_id__in=only)
         names = list(sums)
-        for unit_id, *values in _fetch(rows.values_list("unit_id").annotate(**sums).order_by()):
-            counts.setdefault(unit_id, {}).update(zip(names, (value or 0 for value in values), strict=True))
+        summed = {name: Coalesce(total, 0) for name, total in sums.items()}  # no matching row: 0, not NULL
+        for unit_id, *values in _fetch(rows.values_list("unit_id").annotate(**summed).order_by()):
+            if unit_id in counts:
+                counts[unit_id].update(zip(names, values, strict=True))
+            else:
+                counts[unit_id] = dict(zip(names, values, strict=True))
     return counts
 
 

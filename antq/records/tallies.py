@@ -336,4 +336,6 @@ def tallies_rebuild() -> tuple[int, int]:
         for statement in _rebuild_sql():
             cursor.execute(statement)
         cursor.execute("DROP TABLE antq_ancestry")
+        for model in (CaseTally, AccidentTally, CaseYearTally, AccidentYearTally):  # fresh statistics for the planner
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return CriminalCase.objects.count(), TrafficAccident.objects.count()
