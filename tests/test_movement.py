@@ -317,3 +317,45 @@ def test_the_secretariat_versions_rubrics_in_the_ui(world: World) -> None:
     alice = Client()
     alice.force_login(world.users["alice"])
     assert alice.get("/movement/rules/").status_code == 404
+
+
+def test_units_late_with_their_classification_are_listed_until_they_send_it(world: World) -> None:
+    from django.test import Client
+
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    page = paula.get(f"/movement/?unit={world.units['province'].pk}&year=2025").content.decode()
+    assert "Phường Hòa Bình" in page.split('data-testid="overdue"')[1].split("</div>")[0]
+    classification = classification_start(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=2025)
+    points, evidence = hand_points(classification)
+    self_score(ctx=ctx(world, "alice"), classification=classification, points=points, evidence=evidence)
+    page = paula.get(f"/movement/?unit={world.units['province'].pk}&year=2025").content.decode()
+    overdue = page.split('data-testid="overdue"')[1].split("</div>")[0]
+    assert "Phường Hòa Bình" not in overdue and "Xã Lạc Sơn" in overdue
+
+
+def test_ratings_follow_the_nine_months_leader_and_quota_rules(world: World) -> None:
+    from antq.movement.grassroots import member_add, member_rate, team_create, team_rate
+
+    alice = ctx(world, "alice")
+    team = team_create(ctx=alice, unit=world.units["village_a"], name="Tổ 1", decision_no="15/QĐ-UBND",
+                       decision_date=D(2025, 7, 1))
+    young_team = team_create(ctx=alice, unit=world.units["village_a"], name="Tổ 2", decision_no="16/QĐ-UBND",
+                             decision_date=D(2026, 6, 1))
+    base = {"birth_year": 1980, "sex": "male", "education": "upper_secondary", "resident_since": D(2000, 1, 1),
+            "joined_on": D(2025, 7, 1)}
+    leader = member_add(ctx=alice, team=team, full_name="Tổ trưởng", role="leader", **base)
+    late = member_add(ctx=alice, team=team, full_name="Mới vào", **{**base, "joined_on": D(2026, 5, 1)})
+    with pytest.raises(ValidationError, match="less than 9 months"):
+        team_rate(ctx=alice, team=young_team, year=2026, level="tot")
+    with pytest.raises(ValidationError, match="less than 9 months"):
+        member_rate(ctx=alice, member=late, year=2026, level="tot")
+    with pytest.raises(ValidationError, match="20%"):  # no "well completed" yet: no "excellent" either
+        team_rate(ctx=alice, team=team, year=2026, level="xuat_sac")
+    team_rate(ctx=alice, team=team, year=2026, level="tot")
+    with pytest.raises(ValidationError, match="above the team"):
+        member_rate(ctx=alice, member=leader, year=2026, level="xuat_sac")
+    assert member_rate(ctx=alice, member=leader, year=2026, level="tot").level == "tot"
+    assert member_rate(ctx=alice, member=leader, year=2026, level="hoan_thanh").level == "hoan_thanh"
+    with pytest.raises(OutOfScope):
+        team_rate(ctx=ctx(world, "bob"), team=team, year=2026, level="tot")

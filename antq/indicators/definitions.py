@@ -89,10 +89,17 @@ class Rate:
 
     def compute(self, data: Data, done: dict[str, Value]) -> Value:
         numerator, denominator = done[self.numerator], done[self.denominator]
-        if not isinstance(denominator, int) or not isinstance(numerator, int) or denominator <= 0 or numerator < 0:
+        if not isinstance(denominator, int) or not isinstance(numerator, int):
             return None
-        # Exact: hundredths of a percent, rounded half up, in integers (counts are never negative).
-        return Decimal((numerator * 20_000 + denominator) // (2 * denominator)).scaleb(-2)
+        return rate_of(numerator, denominator)
+
+
+def rate_of(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator in percent, 2 decimals, half up; None when undefined. Exact:
+    hundredths of a percent in integers (counts are never negative)."""
+    if denominator <= 0 or numerator < 0:
+        return None
+    return Decimal((numerator * 20_000 + denominator) // (2 * denominator)).scaleb(-2)
 
 
 @dataclass(frozen=True)

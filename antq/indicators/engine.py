@@ -41,7 +41,9 @@ from antq.indicators.definitions import (
     Rate,
     Value,
     change_pct,
+    rate_of,
 )
+from antq.records.choices import CrimeGroup
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import Rules, rules_by_province, targets_on
 from antq.records.tallies import (
@@ -518,8 +520,8 @@ def national_rollup(period: Period, computation: Computation, ids: list[str],
     units = dict(_fetch(Unit.objects.filter(valid_on_q(period.end), kind__in=kinds).values_list("pk", "path")))
     definitions: list[Definition] = [
         d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
-    province_of = {pk: _province_id(path) for pk, path in units.items()}
-    province_rules = rules_by_province(period.end, set(province_of.values()))
+    provinces_now = set(Unit.objects.filter(valid_on_q(period.end), kind="province").values_list("pk", flat=True))
+    province_rules = rules_by_province(period.end, provinces_now)
     by_rules: dict[Rules, set[int]] = {}
     for province_id, rules in province_rules.items():
         by_rules.setdefault(rules, set()).add(province_id)
@@ -528,17 +530,16 @@ def national_rollup(period: Period, computation: Computation, ids: list[str],
         if len(by_rules) == 1:
             members, only = units, None
         else:
-            members = {pk: path for pk, path in units.items() if province_of[pk] in provinces}
+            members = {pk: path for pk, path in units.items() if _province_id(path) in provinces}
             only = list(members)
         if _is_year(period):
             counts = _rollup_year_counts(period, computation.cleared_by, rules, definitions, only)
-            empty = Data(CaseTallies(), AccidentTotals(), rules)
             rates = [d for d in definitions if isinstance(d, Rate)]
             zero: dict[str, Value] = {d.id: 0 for d in definitions if not isinstance(d, Rate)}
             for pk in members:
                 values = {**zero, **counts.get(pk, {})}
-                for rate in rates:
-                    values[rate.id] = rate.compute(empty, values)
+                for rate in rates:  # the counts here are always integers
+                    values[rate.id] = rate_of(values[rate.numerator], values[rate.denominator])  # type: ignore[arg-type]
                 result[pk] = values
         else:
             for pk, data in _rollup_from_records(period, computation, rules, members).items():
@@ -562,7 +563,9 @@ def _rollup_year_counts(period: Period, cleared_by: str, rules: Rules, definitio
             severities = definition.severities(rules) if definition.severities else frozenset(SEVERITY_CODES)
             columns = [F(f"{prefix}_{code}") for severity, code in SEVERITY_CODES.items() if severity in severities]
             total = reduce(operator.add, columns) if columns else SqlValue(0)
-            case_sums[definition.id] = Sum(total, filter=Q(group__in=sorted(definition.groups(rules))))
+            groups = definition.groups(rules)
+            every_group = groups >= frozenset(CrimeGroup.values)  # no filter to evaluate on every row
+            case_sums[definition.id] = Sum(total) if every_group else Sum(total, filter=Q(group__in=sorted(groups)))
         elif isinstance(definition, AccidentSum):
             accident_sums[definition.id] = Sum("n" if definition.field_name == "accidents" else definition.field_name)
     counts: dict[int, dict[str, Value]] = {}

@@ -16,7 +16,15 @@ from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.movement.classification import check_in_scope
-from antq.movement.models import Education, SecurityTeam, TeamMember
+from antq.movement.models import (
+    PERFORMANCE_ORDER,
+    Education,
+    MemberRating,
+    Performance,
+    SecurityTeam,
+    TeamMember,
+    TeamRating,
+)
 from antq.units.models import Unit
 
 MIN_AGE, MAX_AGE = 18, 70
@@ -113,3 +121,92 @@ def service_days(full_name: str, birth_year: int, until: datetime.date, members:
             total += (end - start).days + 1
             reached = end + datetime.timedelta(days=1)
     return total
+
+
+# ---------------------------------------------------------------- yearly ratings (HD 01/HD-BCA-V05)
+
+MIN_MONTHS_RATED = 9
+EXCELLENT_SHARE_OF_GOOD = (1, 5)  # "xuất sắc" ≤ 20% of "tốt", as the guidance words it, per commune
+
+
+def rating_window(year: int) -> tuple[datetime.date, datetime.date]:
+    """The force's rating year: 15/11 of the previous year to 14/11."""
+    return datetime.date(year - 1, 11, 15), datetime.date(year, 11, 14)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))
+
+
+def served_enough(start: datetime.date, end: datetime.date | None, year: int) -> bool:
+    """At least 9 months inside the rating year (teams and members under that are not rated)."""
+    first, last = rating_window(year)
+    start, end = max(start, first), min(end or last, last)
+    return _add_months(start, MIN_MONTHS_RATED) <= end + datetime.timedelta(days=1)
+
+
+def _quota_errors(levels: list[str]) -> str | None:
+    excellent, good = levels.count(Performance.EXCELLENT), levels.count(Performance.GOOD)
+    share, whole = EXCELLENT_SHARE_OF_GOOD
+    if excellent * whole > good * share:
+        return _("At most 20%% of the number rated 'well completed' may be rated 'excellent' (%(excellent)s "
+                 "excellent for %(good)s well completed).") % {"excellent": excellent, "good": good}
+    return None
+
+
+@transaction.atomic
+def team_rate(*, ctx: AuditContext, team: SecurityTeam, year: int, level: str) -> TeamRating:
+    team = SecurityTeam.objects.select_related("unit").get(pk=team.pk)
+    check_in_scope(ctx, team.unit)
+    if level not in Performance.values:
+        raise ValidationError({"level": _("Unknown rating.")})
+    if not served_enough(team.decision_date, team.dissolved_on, year):
+        raise ValidationError(_("The team operated less than 9 months in %(year)s and is not rated.")
+                              % {"year": year})
+    rating, created = TeamRating.objects.get_or_create(team=team, year=year, defaults={"level": level})
+    before = snapshot(rating)
+    rating.level = level
+    rating.save()
+    commune_teams = TeamRating.objects.filter(year=year, team__unit__parent_id=team.unit.parent_id)
+    problem = _quota_errors(list(commune_teams.values_list("level", flat=True)))
+    if problem:
+        raise ValidationError({"level": problem})
+    record_change(ctx, action=ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE, obj=rating,
+                  scope_path=team.unit.path, before=None if created else before, after=snapshot(rating))
+    return rating
+
+
+@transaction.atomic
+def member_rate(*, ctx: AuditContext, member: TeamMember, year: int, level: str,
+                transferred_in: bool = False) -> MemberRating:
+    """A member's rating: not under 9 months of service in the year; a leader's not above the
+    team's (unless newly transferred in); the 20% quota among the commune's members."""
+    member = TeamMember.objects.select_related("team__unit").get(pk=member.pk)
+    check_in_scope(ctx, member.team.unit)
+    if level not in Performance.values:
+        raise ValidationError({"level": _("Unknown rating.")})
+    if not served_enough(member.joined_on, member.left_on, year):
+        raise ValidationError(_("%(name)s served less than 9 months in %(year)s and is not rated.")
+                              % {"name": member.full_name, "year": year})
+    if member.role == TeamMember.Role.LEADER and not transferred_in:
+        team_rating = TeamRating.objects.filter(team=member.team, year=year).first()
+        if team_rating is None:
+            raise ValidationError(_("Rate the team before its leader."))
+        if PERFORMANCE_ORDER.index(Performance(level)) < PERFORMANCE_ORDER.index(Performance(team_rating.level)):
+            raise ValidationError({"level": _("A leader cannot be rated above the team (%(team)s).")
+                                   % {"team": team_rating.get_level_display()}})
+    rating, created = MemberRating.objects.get_or_create(member=member, year=year,
+                                                         defaults={"level": level, "transferred_in": transferred_in})
+    before = snapshot(rating)
+    rating.level, rating.transferred_in = level, transferred_in
+    rating.save()
+    peers = MemberRating.objects.filter(year=year, member__team__unit__parent_id=member.team.unit.parent_id)
+    problem = _quota_errors(list(peers.values_list("level", flat=True)))
+    if problem:
+        raise ValidationError({"level": problem})
+    record_change(ctx, action=ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE, obj=rating,
+                  scope_path=member.team.unit.path, before=None if created else before, after=snapshot(rating))
+    return rating

@@ -181,7 +181,7 @@ class SecurityTeam(models.Model):
         return self.name
 
 
-class MemberQuerySet(ScopedQuerySet):
+class TeamScopedQuerySet(ScopedQuerySet):
     scope_path_field: ClassVar[str] = "team__unit__path"
 
 
@@ -219,13 +219,58 @@ class TeamMember(models.Model):
     age_override = models.CharField(_("decision allowing over 70"), max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = MemberQuerySet.as_manager()
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["team", "role", "full_name"]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.birth_year})"
+
+
+class Performance(models.TextChoices):
+    """Yearly rating of grassroots teams and members (HD 01/HD-BCA-V05), best first."""
+
+    EXCELLENT = "xuat_sac", _("Excellently completed the tasks")
+    GOOD = "tot", _("Well completed the tasks")
+    DONE = "hoan_thanh", _("Completed the tasks")
+    NOT_DONE = "khong_hoan_thanh", _("Did not complete the tasks")
+
+
+PERFORMANCE_ORDER = [Performance.EXCELLENT, Performance.GOOD, Performance.DONE, Performance.NOT_DONE]
+
+
+class TeamRating(models.Model):
+    team = models.ForeignKey(SecurityTeam, on_delete=models.CASCADE, related_name="ratings")
+    year = models.PositiveSmallIntegerField(_("year"))
+    level = models.CharField(_("rating"), max_length=16, choices=Performance.choices)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "year"], name="team_rating_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.year}: {self.get_level_display()}"
+
+
+class MemberRatingQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "member__team__unit__path"
+
+
+class MemberRating(models.Model):
+    member = models.ForeignKey(TeamMember, on_delete=models.CASCADE, related_name="ratings")
+    year = models.PositiveSmallIntegerField(_("year"))
+    level = models.CharField(_("rating"), max_length=16, choices=Performance.choices)
+    transferred_in = models.BooleanField(_("newly transferred in"), default=False)
+
+    objects = MemberRatingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="member_rating_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}: {self.get_level_display()}"
 
 
 class ModelType(models.Model):
@@ -341,10 +386,12 @@ __all__ = [
     "Education",
     "LevelRule",
     "LevelScheme",
+    "MemberRating",
     "ModelSite",
     "ModelTeam",
     "ModelType",
     "MovementReport",
+    "Performance",
     "Rubric",
     "RubricItem",
     "Score",
@@ -354,4 +401,5 @@ __all__ = [
     "StandardRegistration",
     "StandardRuleSet",
     "TeamMember",
+    "TeamRating",
 ]

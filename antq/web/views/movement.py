@@ -120,11 +120,26 @@ def movement_home(request: HttpRequest) -> HttpResponse:
         "report_spec": month_spec,
         "completeness": period_completeness(unit, month_spec, visible),
         "deadline": classification_deadline(subject, year) if subject else None,
+        "overdue": overdue_units(visible, unit, year, today),
         "can_change": _may(request, unit, Action.CHANGE),
         "team_form": TeamForm() if unit.kind == "village" and _may(request, unit, Action.CHANGE) else None,
         "years": range(today.year, today.year - 8, -1),
     }
     return render(request, "movement/home.html", context)
+
+
+def overdue_units(visible: Any, parent: Unit, year: int, today: datetime.date) -> list[tuple[Unit, datetime.date]]:
+    """Units directly under `parent` whose classification was not sent up by its deadline."""
+    children = visible.filter(parent=parent, kind__in=list(SUBJECT_OF_KIND)).valid_on(
+        min(today, evaluation_window("", year)[1])).order_by("name")
+    sent = set(Classification.objects.filter(unit__in=children, year=year).exclude(
+        status=Classification.Status.DRAFT).values_list("unit_id", flat=True))
+    late = []
+    for child in children:
+        deadline = classification_deadline(SUBJECT_OF_KIND[child.kind], year)
+        if today > deadline and child.pk not in sent:
+            late.append((child, deadline))
+    return late
 
 
 def last_ended_month(today: datetime.date) -> str:
