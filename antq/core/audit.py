@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -51,6 +52,11 @@ class AuditContext:
         return queryset.all() if self.is_operator else queryset.restrict(self.actor, action)
 
     @property
+    def user(self) -> Any:
+        """The authenticated acting user, or None (operators, the system)."""
+        return self.actor if self.actor is not None and getattr(self.actor, "is_authenticated", False) else None
+
+    @property
     def actor_name(self) -> str:
         if self.actor is not None and getattr(self.actor, "is_authenticated", False):
             return str(self.actor.get_username())
@@ -87,9 +93,8 @@ def record_change(
 ) -> ChangeRecord:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_change must run inside the write's transaction")
-    actor = ctx.actor if ctx.actor is not None and getattr(ctx.actor, "is_authenticated", False) else None
     record = ChangeRecord(
-        actor=actor,
+        actor=ctx.user,
         actor_name=ctx.actor_name,
         source=ctx.source,
         request_id=ctx.request_id,
@@ -104,3 +109,12 @@ def record_change(
     )
     record.save()
     return record
+
+
+def save_versioned(ctx: AuditContext, obj: Any, *, scope_path: str, before: dict[str, Any] | None,
+                   after: Callable[[Any], dict[str, Any]] = snapshot, reason: str = "") -> None:
+    """Bump an editable row's version, save it and audit the change (in the caller's transaction)."""
+    obj.version += 1
+    obj.save()
+    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=obj, scope_path=scope_path, before=before,
+                  after=after(obj), reason=reason)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
@@ -146,11 +146,8 @@ def self_score(*, ctx: AuditContext, classification: Classification, points: dic
     refresh_facts(current)
     current.self_total = _total(current, "self_points")
     if submit:
-        current.status, current.submitted_by, current.submitted_at = Status.SUBMITTED, _actor(ctx), timezone.now()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_state(current), reason="self-score")
+        current.status, current.submitted_by, current.submitted_at = Status.SUBMITTED, ctx.user, timezone.now()
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_state, reason="self-score")
     return current
 
 
@@ -180,11 +177,8 @@ def appraise(*, ctx: AuditContext, classification: Classification, points: dict[
         score.save(update_fields=["appraised_points", "appraisal_reason"])
     refresh_facts(current)
     current.appraised_total = _total(current, "appraised_points")
-    current.status, current.appraised_by, current.appraised_at = Status.APPRAISED, _actor(ctx), timezone.now()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_state(current), reason="appraisal")
+    current.status, current.appraised_by, current.appraised_at = Status.APPRAISED, ctx.user, timezone.now()
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_state, reason="appraisal")
     return current
 
 
@@ -202,16 +196,9 @@ def approve(*, ctx: AuditContext, classification: Classification,
     current.appraised_total = _total(current, "appraised_points")
     current.level = level_for(current.appraised_total, current.levels,
                               bool(standard_passed(current.unit, current.year).met))
-    current.status, current.approved_by, current.approved_at = Status.APPROVED, _actor(ctx), timezone.now()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_state(current), reason="approval")
+    current.status, current.approved_by, current.approved_at = Status.APPROVED, ctx.user, timezone.now()
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_state, reason="approval")
     return current
-
-
-def _actor(ctx: AuditContext) -> Any:
-    return ctx.actor if ctx.actor is not None and getattr(ctx.actor, "is_authenticated", False) else None
 
 
 def _total(classification: Classification, field: str) -> Decimal:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
@@ -101,10 +101,7 @@ def member_leave(*, ctx: AuditContext, member: TeamMember, left_on: datetime.dat
         raise ValidationError({"leave_reason": _("Give the reason for leaving.")})
     before = snapshot(current)
     current.left_on, current.leave_reason = left_on, reason.strip()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.team.unit.path,
-                  before=before, after=snapshot(current))
+    save_versioned(ctx, current, scope_path=current.team.unit.path, before=before)
     return current
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.periods import PeriodError, month_periods, period_from_spec
 from antq.core.scoping import Action
@@ -96,7 +96,7 @@ def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, 
             raise ValidationError(_("Only an operator loading past reports may set the submission date."))
         # A correction keeps the first submission date.
         report.submitted_on = report.submitted_on or submitted_on or today
-        report.submitted_by = ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None
+        report.submitted_by = ctx.user
     if report.pk:
         report.version += 1
     report.save()
@@ -113,11 +113,8 @@ def report_approve(*, ctx: AuditContext, report: MovementReport) -> MovementRepo
         raise ValidationError(_("Only a submitted report can be approved."))
     before = snapshot(current)
     current.status, current.reopen_reason = Status.APPROVED, ""
-    current.approved_by = ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=snapshot(current), reason="approval")
+    current.approved_by = ctx.user
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, reason="approval")
     return current
 
 
@@ -132,10 +129,7 @@ def report_reopen(*, ctx: AuditContext, report: MovementReport, reason: str) -> 
         raise ValidationError({"reopen_reason": _("Give the reason for reopening.")})
     before = snapshot(current)
     current.status, current.reopen_reason = Status.SUBMITTED, reason.strip()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=snapshot(current), reason=reason.strip())
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, reason=reason.strip())
     return current
 
 

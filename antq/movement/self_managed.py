@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.movement.classification import check_above, check_in_scope, province_of
@@ -83,10 +83,7 @@ def model_site_recognise(*, ctx: AuditContext, site: ModelSite, on: datetime.dat
         raise ValidationError({"advanced_example_decision": _("Give the recognition decision.")})
     before = snapshot(current)
     current.advanced_example_on, current.advanced_example_decision = on, decision.strip()
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=snapshot(current))
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before)
     return current
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.movement.choices import SUBJECT_OF_KIND, Subject
@@ -102,10 +102,7 @@ def standard_check(*, ctx: AuditContext, evaluation: StandardEvaluation, results
             check.evidence = evidence[code].strip()
         check.save(update_fields=["met", "evidence"])
     refresh_checks(current)
-    current.version += 1
-    current.save(update_fields=["version"])
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_state(current), reason="criteria")
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_state, reason="criteria")
     return current
 
 
@@ -132,11 +129,8 @@ def standard_decide(*, ctx: AuditContext, evaluation: StandardEvaluation, recogn
     before = _state(current)
     current.result = Result.RECOGNISED if recognise else Result.NOT_MET
     current.decision_no, current.decision_date, current.signer = decision_no.strip(), decision_date, signer.strip()
-    current.decided_by = ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None
-    current.version += 1
-    current.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_state(current), reason="decision")
+    current.decided_by = ctx.user
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_state, reason="decision")
     return current
 
 

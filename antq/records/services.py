@@ -275,7 +275,7 @@ def records_bulk_create(*, ctx: AuditContext, records: list[R], batch_size: int 
                                 record.missing)
         deltas.apply()
         content_type_id = ContentType.objects.get_for_model(type(records[0])).pk
-        actor_id = ctx.actor.pk if ctx.actor is not None and ctx.actor.is_authenticated else None
+        actor_id = ctx.user.pk if ctx.user is not None else None
         bulk_insert([
             ChangeRecord(actor_id=actor_id, actor_name=ctx.actor_name, source=ctx.source, request_id=ctx.request_id,
                          action=ChangeRecord.Action.CREATE, content_type_id=content_type_id, object_id=str(r.pk),

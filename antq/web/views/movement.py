@@ -6,6 +6,7 @@ Every object comes through `scoped_get`; every write through a movement service.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -162,15 +163,25 @@ def _back(unit: Unit, year: int) -> HttpResponse:
     return redirect(f"{reverse('movement_home')}?unit={unit.pk}&year={year}")
 
 
-@login_required
-def classification_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+def _open(request: HttpRequest, unit_pk: int, year: int, start: Callable[..., Any], page: str) -> HttpResponse:
+    """Open the unit's sheet of the year through its service, then show it (or say why not)."""
     unit, year = _changeable(request, unit_pk), _checked_year(year)
     try:
-        classification = classification_start(ctx=audit_context(request), unit=unit, year=year)
+        opened = start(ctx=audit_context(request), unit=unit, year=year)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return _back(unit, year)
-    return redirect("classification_detail", pk=classification.pk)
+    return redirect(page, pk=opened.pk)
+
+
+def form_problems(request: HttpRequest, form: forms.Form) -> None:
+    """A posted form that failed: its errors as one message on the page it returns to."""
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
+@login_required
+def classification_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+    return _open(request, unit_pk, year, classification_start, "classification_detail")
 
 
 def _points(request: HttpRequest, prefix: str, codes: list[str]) -> dict[str, Decimal]:
@@ -250,19 +261,13 @@ def standard_register_view(request: HttpRequest, unit_pk: int, year: int) -> Htt
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        form_problems(request, form)
     return _back(unit, year)
 
 
 @login_required
 def standard_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
-    unit, year = _changeable(request, unit_pk), _checked_year(year)
-    try:
-        evaluation = standard_evaluation_start(ctx=audit_context(request), unit=unit, year=year)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _back(unit, year)
-    return redirect("standard_detail", pk=evaluation.pk)
+    return _open(request, unit_pk, year, standard_evaluation_start, "standard_detail")
 
 
 class DecisionForm(forms.Form):
@@ -340,7 +345,7 @@ def team_create_view(request: HttpRequest, unit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        form_problems(request, form)
     return _back(unit, timezone.localdate().year)
 
 

@@ -4,6 +4,7 @@ year and edits the items no classification has used yet; administrators edit the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from antq.movement.choices import Subject
 from antq.movement.rule_services import rubric_in_use, rubric_item_update, rubric_new_version
 from antq.movement.rules import LevelScheme, Rubric, RubricItem, StandardRuleSet
 from antq.web.scoped import audit_context, require_post
+from antq.web.views.movement import form_problems
 from antq.web.views.rules import ProvinceChoice, manageable_provinces
 
 
@@ -74,6 +76,20 @@ def movement_rules(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _apply(request: HttpRequest, form: forms.Form, change: Callable[..., Any], done: str, subject: str,
+           **target: Any) -> HttpResponse:
+    """Run a rule service with the form's data; say what happened; back to the subject's rules."""
+    if form.is_valid():
+        try:
+            change(ctx=audit_context(request), **target, **form.cleaned_data)
+            messages.success(request, done)
+        except (ValidationError, OutOfScope) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+    else:
+        form_problems(request, form)
+    return redirect(f"{reverse('movement_rules')}?subject={subject}")
+
+
 @login_required
 def rubric_version_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_post(request)
@@ -83,15 +99,7 @@ def rubric_version_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404()
     form = VersionForm(request.POST)
     form.fields["province"].queryset = provinces  # type: ignore[attr-defined]
-    if form.is_valid():
-        try:
-            rubric_new_version(ctx=audit_context(request), base=rubric, **form.cleaned_data)
-            messages.success(request, _("New version created."))
-        except (ValidationError, OutOfScope) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(f"{reverse('movement_rules')}?subject={rubric.subject}")
+    return _apply(request, form, rubric_new_version, _("New version created."), rubric.subject, base=rubric)
 
 
 @login_required
@@ -102,13 +110,4 @@ def rubric_item_view(request: HttpRequest, pk: int) -> HttpResponse:
                                      pk=pk).select_related("rubric").first()
     if item is None:
         raise Http404()
-    form = ItemForm(request.POST)
-    if form.is_valid():
-        try:
-            rubric_item_update(ctx=audit_context(request), item=item, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-        except (ValidationError, OutOfScope) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(f"{reverse('movement_rules')}?subject={item.rubric.subject}")
+    return _apply(request, ItemForm(request.POST), rubric_item_update, _("Saved."), item.rubric.subject, item=item)
