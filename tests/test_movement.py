@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -359,3 +360,58 @@ def test_ratings_follow_the_nine_months_leader_and_quota_rules(world: World) -> 
     assert member_rate(ctx=alice, member=leader, year=2026, level="hoan_thanh").level == "hoan_thanh"
     with pytest.raises(OutOfScope):
         team_rate(ctx=ctx(world, "bob"), team=team, year=2026, level="tot")
+
+
+def test_reports_import_is_all_or_nothing_and_names_row_and_column(world: World, tmp_path) -> None:
+    from antq.movement.imports import import_reports, results_workbook
+    from antq.movement.models import MovementReport
+
+    header = ("Mã đơn vị,Kỳ báo cáo,propaganda_sessions,propaganda_attendees,meetings,people_reports,"
+              "crimes_detected_by_people,hotspots,new_models,active_teams\n")
+    good = "04795,2026-03,4,230,2,5,1,0,1,3\n05266,2026-03,2,80,1,3,1,0,0,2\n"
+    bad = good + "05266,2026-04,5,3,1,3,9,0,0,2\n00004,2026-04,1,10,0,0,0,0,0,1\n"
+    result = import_reports(ctx=ctx(world, "paula"), handle=io.BytesIO((header + bad).encode()))
+    where = {(e.row, e.column) for e in result.errors}
+    assert (4, "Số lượt người dự tuyên truyền") in where and (4, "Số vụ phát hiện nhờ quần chúng") in where
+    assert (5, "Mã đơn vị") in where  # another province: out of scope
+    assert not MovementReport.objects.exists() and result.created == 0
+    assert import_reports(ctx=ctx(world, "paula"), handle=io.BytesIO((header + good).encode()), dry_run=True).ok
+    assert not MovementReport.objects.exists()
+    result = import_reports(ctx=ctx(world, "paula"), handle=io.BytesIO((header + good).encode()))
+    assert (result.created, result.updated) == (2, 0) and MovementReport.objects.count() == 2
+    again = header + good.replace(",4,230", ",6,230")
+    result = import_reports(ctx=ctx(world, "paula"), handle=io.BytesIO(again.encode()))
+    assert (result.created, result.updated) == (0, 2)
+    assert MovementReport.objects.get(unit=world.units["commune_a"]).figures["propaganda_sessions"] == 6
+    assert results_workbook(world.units["province"], 2026, world.users["paula"])[:2] == b"PK"
+
+
+def test_team_page_adds_rates_and_lets_members_leave(world: World) -> None:
+    from django.test import Client
+
+    from antq.movement.grassroots import team_create
+    from antq.movement.models import MemberRating, TeamRating
+
+    team = team_create(ctx=ctx(world, "alice"), unit=world.units["village_a"], name="Tổ 1", decision_no="15/QĐ",
+                       decision_date=D(2025, 7, 1))
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    url = f"/movement/teams/{team.pk}/"
+    member = {"action": "add", "full_name": "Nguyễn Văn Trẻ", "birth_year": "2009", "sex": "male", "role": "leader",
+              "education": "upper_secondary", "resident_since": "2010-01-01", "joined_on": "2025-07-01"}
+    page = alice.post(url, member).content.decode()
+    assert "phải đủ 18 tuổi" in page and not team.members.exists()  # refused, in Vietnamese, beside the field
+    assert alice.post(url, {**member, "birth_year": "1985"}).status_code == 302
+    leader = team.members.get()
+    assert alice.post(url, {"action": "rate_team", "year": "2026", "level": "tot"}).status_code == 302
+    page = alice.post(url, {"action": "rate_member", "member": leader.pk, "year": "2026", "level": "xuat_sac"},
+                      follow=True).content.decode()
+    assert "Tổ trưởng không được xếp loại cao hơn tổ" in page and not MemberRating.objects.exists()
+    alice.post(url, {"action": "rate_member", "member": leader.pk, "year": "2026", "level": "tot"})
+    alice.post(url, {"action": "leave", "member": leader.pk, "left_on": "2026-11-20", "reason": "Chuyển công tác"})
+    leader.refresh_from_db()
+    assert TeamRating.objects.get(team=team).level == "tot" and MemberRating.objects.get().level == "tot"
+    assert leader.left_on == D(2026, 11, 20)
+    bob = Client()
+    bob.force_login(world.users["bob"])
+    assert bob.post(url, {"action": "rate_team", "year": "2026", "level": "tot"}).status_code == 404

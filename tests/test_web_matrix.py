@@ -14,7 +14,15 @@ from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
 from antq.movement.classification import classification_start
 from antq.movement.grassroots import team_create
-from antq.movement.models import Classification, Rubric, RubricItem, SecurityTeam, StandardEvaluation
+from antq.movement.models import (
+    Classification,
+    ModelSite,
+    Rubric,
+    RubricItem,
+    SecurityTeam,
+    StandardEvaluation,
+)
+from antq.movement.self_managed import model_site_create, model_type_create
 from antq.movement.standard import standard_evaluation_start
 from antq.records.models import ArticleGroup, CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
@@ -90,9 +98,15 @@ TARGETS: dict[str, Target] = {
     "standard_certificate": ("get", lambda w: [StandardEvaluation.objects.get(unit=w.units["commune_b"]).pk],
                              lambda p: sees(p, "commune_b")),
     "team_create": ("post", lambda w: [w.units["village_b"].pk], lambda p: can_change(p, "village_b")),
+    "site_create": ("post", lambda w: [w.units["village_b"].pk], lambda p: can_change(p, "village_b")),
+    "site_detail": ("get", lambda w: [ModelSite.objects.get(unit=w.units["village_b"]).pk],
+                    lambda p: sees(p, "village_b")),
     "team_detail": ("get", lambda w: [SecurityTeam.objects.get(unit=w.units["village_b"]).pk],
                     lambda p: sees(p, "village_b")),
     "movement_report": ("get", lambda w: [w.units["commune_b"].pk, "2026-03"], lambda p: sees(p, "commune_b")),
+    "movement_reports_import": ("get", lambda w: [], lambda p: p in CHANGERS),
+    "movement_reports_template": ("get", lambda w: [], lambda p: True),
+    "movement_results_export": ("get", lambda w: [w.units["commune_b"].pk, 2025], lambda p: sees(p, "commune_b")),
 }
 
 
@@ -123,6 +137,8 @@ def world_with_token(world: World) -> World:
                                                                decision_date=datetime.date(2025, 11, 19))
     team_create(ctx=ctx, unit=world.units["village_b"], name="Tổ Xóm Chiềng", decision_no="16/QĐ-UBND",
                 decision_date=datetime.date(2024, 7, 1))
+    camera = model_type_create(ctx=ctx, name="Camera an ninh", province=world.units["province"])
+    model_site_create(ctx=ctx, model_type=camera, unit=world.units["village_b"], started_on=datetime.date(2025, 8, 1))
     return world
 
 

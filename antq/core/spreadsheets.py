@@ -63,6 +63,21 @@ class SheetRows:
         return any(error.row <= 1 for error in self.errors)
 
 
+@dataclass
+class ImportResult:
+    """What an all-or-nothing import did (or, with errors or a dry run, would have done)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 def template_workbook(columns: list[Column], sheet_title: str, example: dict[str, Any] | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active

@@ -11,7 +11,7 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.db import transaction
 from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
 from antq.core.scoping import Action
-from antq.core.spreadsheets import CellError, Column, read_table, template_workbook
+from antq.core.spreadsheets import CellError, Column, ImportResult, read_table, template_workbook
 from antq.core.text import fold
 from antq.records.choices import GROUP_WORDS, MODE_WORDS, SEVERITY_WORDS, CrimeGroup, Severity, TrafficMode
 from antq.records.models import CriminalCase, TrafficAccident
@@ -57,19 +57,6 @@ ACCIDENT_COLUMNS = [
 _SEVERITY = {**SEVERITY_WORDS, **{fold(v): v for v in Severity.values}}
 _GROUP = {**GROUP_WORDS, **{fold(v): v for v in CrimeGroup.values}}
 _MODE = {**MODE_WORDS, **{fold(v): v for v in TrafficMode.values}}
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[CellError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,13 @@ def _flushable_audit_trail(transactional_db: None) -> Iterator[None]:
 @pytest.fixture
 def world(_flushable_audit_trail: None) -> World:
     # The shared `world` fixture uses `db` (a transaction the live server thread cannot see).
+    # `transactional_db` empties every table after each test, the rows seeded by data
+    # migrations included: put the movement's default rules back (idempotent).
+    from django.apps import apps
+
+    from antq.movement.seed import seed_rules
+
+    seed_rules(apps)
     return build_world()
 
 

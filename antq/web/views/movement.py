@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,18 +35,27 @@ from antq.movement.classification import (
     self_score,
 )
 from antq.movement.facts import seventy_percent
-from antq.movement.grassroots import member_add, team_create
+from antq.movement.grassroots import member_add, member_leave, member_rate, team_create, team_rate
+from antq.movement.imports import import_reports, report_template, results_workbook
 from antq.movement.models import (
     Classification,
-    Education,
+    ModelSite,
+    ModelType,
     MovementReport,
+    Performance,
     SecurityTeam,
     StandardEvaluation,
     StandardRegistration,
     TeamMember,
 )
 from antq.movement.reports import REPORT_FIELDS, period_completeness, report_approve, report_reopen, report_save
-from antq.movement.self_managed import model_counts
+from antq.movement.self_managed import (
+    model_counts,
+    model_site_create,
+    model_site_recognise,
+    model_team_create,
+    model_types_for,
+)
 from antq.movement.standard import (
     refresh_checks,
     standard_check,
@@ -55,6 +65,7 @@ from antq.movement.standard import (
 )
 from antq.units.models import Unit
 from antq.units.selectors import scope_roots
+from antq.web.forms import UnitImportForm
 from antq.web.scoped import audit_context, form_errors_from, require_post, scoped_get
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -102,6 +113,8 @@ def movement_home(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     today = timezone.localdate()
     results = results_under(unit, year, request.user)
+    model_counts_now = model_counts(unit, min(today, evaluation_window("", year)[1]))
+    households = households_under(unit, year)
     subject = SUBJECT_OF_KIND.get(unit.kind)
     evaluations = list(StandardEvaluation.objects.restrict(request.user).filter(
         unit__path__startswith=unit.path, year=year).select_related("unit").order_by("unit__kind", "unit__name"))
@@ -114,7 +127,12 @@ def movement_home(request: HttpRequest) -> HttpResponse:
         "evaluations": evaluations,
         "recognised": sum(1 for e in evaluations if e.result == StandardEvaluation.Result.RECOGNISED),
         "seventy": seventy_percent(unit, year) if unit.kind == "commune" else None,
-        "models": model_counts(unit, min(today, evaluation_window("", year)[1])),
+        "models": model_counts_now,
+        "sites": ModelSite.objects.restrict(request.user).filter(unit__path__startswith=unit.path)
+        .select_related("model_type", "unit").order_by("model_type__name", "unit__name")[:200],
+        "site_form": SiteForm(unit=unit, user=request.user) if _may(request, unit, Action.CHANGE) else None,
+        "households": households,
+        "per_thousand": round(model_counts_now.sites * 1000 / households, 2) if households else None,
         "teams": SecurityTeam.objects.restrict(request.user).filter(unit__path__startswith=unit.path,
                                                                     dissolved_on__isnull=True)
         .select_related("unit"),
@@ -127,6 +145,12 @@ def movement_home(request: HttpRequest) -> HttpResponse:
         "years": range(today.year, today.year - 8, -1),
     }
     return render(request, "movement/home.html", context)
+
+
+def households_under(unit: Unit, year: int) -> int:
+    """Households registered for the standard by the residential areas under the unit (0 when unknown)."""
+    registered = StandardRegistration.objects.filter(unit__path__startswith=unit.path, year=year)
+    return int(registered.aggregate(n=Sum("households"))["n"] or 0)
 
 
 def overdue_units(visible: Any, parent: Unit, year: int, today: datetime.date) -> list[tuple[Unit, datetime.date]]:
@@ -361,20 +385,54 @@ class MemberForm(forms.ModelForm):
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = scoped_get(SecurityTeam.objects.select_related("unit"), request, pk=pk)
     can_change = _may(request, team.unit, Action.CHANGE)
-    form = MemberForm(request.POST if request.method == "POST" else None)
+    action = request.POST.get("action", "add")
+    form = MemberForm(request.POST if request.method == "POST" and action == "add" else None)
     if request.method == "POST":
         if not can_change:
             raise Http404()
-        if form.is_valid():
-            try:
-                member_add(ctx=audit_context(request), team=team, **form.cleaned_data)
-                messages.success(request, _("Member added."))
+        try:
+            if _team_step(request, team, action, form):
+                messages.success(request, _("Saved."))
                 return redirect("team_detail", pk=pk)
-            except ValidationError as exc:
+        except ValidationError as exc:
+            if action == "add":
                 form_errors_from(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+    year = timezone.localdate().year
     return render(request, "movement/team.html", {
-        "team": team, "members": team.members.order_by("left_on", "role", "full_name"),
-        "form": form if can_change else None, "education": Education, "history": _history(team)})
+        "team": team, "members": team.members.order_by("left_on", "role", "full_name").prefetch_related("ratings"),
+        "form": form if can_change else None, "year": year, "levels": Performance.choices,
+        "ratings": team.ratings.order_by("-year"), "history": _history(team)})
+
+
+def _team_step(request: HttpRequest, team: SecurityTeam, action: str, form: MemberForm) -> bool:
+    """One change on the team page; False when the member form is invalid (shown again)."""
+    ctx = audit_context(request)
+    if action == "add":
+        if not form.is_valid():
+            return False
+        member_add(ctx=ctx, team=team, **form.cleaned_data)
+        return True
+    try:
+        year = int(request.POST.get("year") or 0)
+    except ValueError as exc:
+        raise Http404() from exc
+    if action == "rate_team":
+        team_rate(ctx=ctx, team=team, year=_checked_year(year), level=request.POST.get("level", ""))
+        return True
+    member = team.members.filter(pk=request.POST.get("member") or 0).first()
+    if member is None:
+        raise Http404()
+    if action == "rate_member":
+        member_rate(ctx=ctx, member=member, year=_checked_year(year), level=request.POST.get("level", ""),
+                    transferred_in=request.POST.get("transferred_in") == "on")
+    elif action == "leave":
+        left_on = forms.DateField().clean(request.POST.get("left_on"))
+        member_leave(ctx=ctx, member=member, left_on=left_on, reason=request.POST.get("reason", ""))
+    else:
+        raise Http404()
+    return True
 
 
 class ReportForm(forms.Form):
@@ -423,3 +481,103 @@ def report_view(request: HttpRequest, unit_pk: int, spec: str) -> HttpResponse:
         "can_reopen": _above(request, unit, Action.APPROVE) and status == MovementReport.Status.APPROVED,
         "history": _history(report) if report else [],
     })
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def reports_import(request: HttpRequest) -> HttpResponse:
+    if not Unit.objects.restrict(request.user, Action.CHANGE).exists():
+        raise Http404()
+    form = UnitImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_reports(ctx=audit_context(request), handle=form.cleaned_data["file"],
+                                dry_run=form.cleaned_data["dry_run"])
+        if result.ok and not result.dry_run:
+            messages.success(request, _("%(new)d new and %(updated)d updated reports.")
+                             % {"new": result.created, "updated": result.updated})
+            return redirect("movement_home")
+    return render(request, "movement/import.html", {"form": form, "result": result})
+
+
+@login_required
+def reports_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(report_template(), "antq-mau-bao-cao-phong-trao.xlsx")
+
+
+@login_required
+def results_export(request: HttpRequest, unit_pk: int, year: int) -> HttpResponse:
+    unit = scoped_get(Unit.objects.all(), request, pk=unit_pk)
+    return _xlsx(results_workbook(unit, _checked_year(year), request.user), f"antq-phong-trao-{unit.code}-{year}.xlsx")
+
+
+class SiteForm(forms.Form):
+    model_type = forms.ModelChoiceField(label=gettext_lazy("Model"), queryset=ModelType.objects.none())
+    started_on = forms.DateField(label=gettext_lazy("Started on"), widget=DATE)
+    replicated_from = forms.ModelChoiceField(label=gettext_lazy("Replicated from"), queryset=ModelSite.objects.none(),
+                                             required=False)
+
+    def __init__(self, *args: Any, unit: Unit, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["model_type"].queryset = model_types_for(unit)  # type: ignore[attr-defined]
+        self.fields["replicated_from"].queryset = (  # type: ignore[attr-defined]
+            ModelSite.objects.restrict(user).select_related("model_type", "unit").order_by("model_type__name"))
+
+
+@login_required
+def site_create_view(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _changeable(request, unit_pk)
+    form = SiteForm(request.POST, unit=unit, user=request.user)
+    if form.is_valid():
+        try:
+            site = model_site_create(ctx=audit_context(request), unit=unit, **form.cleaned_data)
+            return redirect("site_detail", pk=site.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        form_problems(request, form)
+    return _back(unit, timezone.localdate().year)
+
+
+class ModelTeamForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Team name"), max_length=200)
+    members = forms.IntegerField(label=gettext_lazy("Members"), min_value=1)
+    started_on = forms.DateField(label=gettext_lazy("Started on"), widget=DATE)
+
+
+class RecognitionForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("Recognised on"), widget=DATE)
+    decision = forms.CharField(label=gettext_lazy("Recognition decision"), max_length=50)
+
+
+@login_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = scoped_get(ModelSite.objects.select_related("unit", "model_type", "replicated_from__unit"), request, pk=pk)
+    action = request.POST.get("action")
+    team_form = ModelTeamForm(request.POST if action == "team" else None)
+    recognition = RecognitionForm(request.POST if action == "recognise" else None)
+    if request.method == "POST":
+        try:
+            if action == "team" and _may(request, site.unit, Action.CHANGE) and team_form.is_valid():
+                model_team_create(ctx=audit_context(request), site=site, **team_form.cleaned_data)
+                return redirect("site_detail", pk=pk)
+            if action == "recognise" and _above(request, site.unit, Action.APPROVE) and recognition.is_valid():
+                model_site_recognise(ctx=audit_context(request), site=site, **recognition.cleaned_data)
+                return redirect("site_detail", pk=pk)
+            if action not in ("team", "recognise"):
+                raise Http404()
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return render(request, "movement/site.html", {
+        "site": site, "teams": site.teams.order_by("name"), "replications": site.replications.select_related("unit"),
+        "team_form": team_form if _may(request, site.unit, Action.CHANGE) else None,
+        "recognition": recognition if _above(request, site.unit, Action.APPROVE) else None,
+        "history": _history(site)})
