@@ -415,3 +415,35 @@ def test_team_page_adds_rates_and_lets_members_leave(world: World) -> None:
     bob = Client()
     bob.force_login(world.users["bob"])
     assert bob.post(url, {"action": "rate_team", "year": "2026", "level": "tot"}).status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_evidence_is_checked_by_content_and_served_only_in_scope(world: World, settings: Any, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from antq.movement.models import Evidence
+
+    settings.VAR_DIR = tmp_path
+    classification = classification_start(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=2026)
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    url = f"/movement/classifications/{classification.pk}/"
+    fake = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
+    page = alice.post(url, {"action": "evidence", "item": "1", "file": fake}, follow=True).content.decode()
+    assert "PDF, PNG" in page or "PDF, PNG" in page.replace("&#x27;", "'")
+    assert not Evidence.objects.exists() and not list(tmp_path.rglob("*.*"))
+    alice.post(url, {"action": "evidence", "item": "1",
+                     "file": SimpleUploadedFile("bien-ban.pdf", PDF, content_type="application/pdf")})
+    evidence = Evidence.objects.get()
+    assert evidence.content_type == "application/pdf" and evidence.size == len(PDF)
+    assert not str(evidence.stored_as).startswith("bien-ban")  # stored under a random name
+    download = alice.get(f"/movement/evidence/{evidence.pk}/")
+    assert download.status_code == 200 and download.getvalue() == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+    bob = Client()
+    bob.force_login(world.users["bob"])
+    assert bob.get(f"/movement/evidence/{evidence.pk}/").status_code == 404
+    assert ChangeRecord.objects.for_object(evidence).exists()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,9 +16,11 @@ from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
 from antq.core.audit import AuditContext
 from antq.movement.classification import classification_start
+from antq.movement.evidence import evidence_attach
 from antq.movement.grassroots import team_create
 from antq.movement.models import (
     Classification,
+    Evidence,
     ModelSite,
     Rubric,
     RubricItem,
@@ -101,6 +106,8 @@ TARGETS: dict[str, Target] = {
     "site_create": ("post", lambda w: [w.units["village_b"].pk], lambda p: can_change(p, "village_b")),
     "site_detail": ("get", lambda w: [ModelSite.objects.get(unit=w.units["village_b"]).pk],
                     lambda p: sees(p, "village_b")),
+    "evidence_download": ("get", lambda w: [Evidence.objects.get(unit=w.units["commune_b"]).pk],
+                          lambda p: sees(p, "commune_b")),
     "team_detail": ("get", lambda w: [SecurityTeam.objects.get(unit=w.units["village_b"]).pk],
                     lambda p: sees(p, "village_b")),
     "movement_report": ("get", lambda w: [w.units["commune_b"].pk, "2026-03"], lambda p: sees(p, "commune_b")),
@@ -124,14 +131,17 @@ def test_matrix_knows_every_page() -> None:
 
 
 @pytest.fixture
-def world_with_token(world: World) -> World:
+def world_with_token(world: World, settings: Any, tmp_path: Path) -> World:
     ctx = AuditContext.system()
     token_create(ctx=ctx, user=world.users["bob"], name="bob's")
     case_create(ctx=ctx, case_no="B-1", unit=world.units["commune_b"], occurred_on=datetime.date(2025, 8, 1),
                 severity="nghiem_trong", group="ttxh")
     accident_create(ctx=ctx, accident_no="B-TN-1", unit=world.units["commune_b"],
                     occurred_on=datetime.date(2025, 8, 1), deaths=1, injuries=0)
-    classification_start(ctx=ctx, unit=world.units["commune_b"], year=2025)
+    settings.VAR_DIR = tmp_path  # evidence files go to the test's own folder
+    sheet = classification_start(ctx=ctx, unit=world.units["commune_b"], year=2025)
+    evidence_attach(ctx=ctx, target=sheet.scores.get(item__code="1"), name="bien-ban.pdf",
+                    handle=io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
     evaluation = standard_evaluation_start(ctx=ctx, unit=world.units["commune_b"], year=2025)
     StandardEvaluation.objects.filter(pk=evaluation.pk).update(result="recognised", decision_no="9/QĐ-UBND",
                                                                decision_date=datetime.date(2025, 11, 19))

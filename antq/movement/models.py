@@ -158,6 +158,35 @@ class CriterionCheck(models.Model):
         return f"{self.evaluation} {self.criterion.code}: {self.met}"
 
 
+class Evidence(models.Model):
+    """A file backing one rubric item or one standard criterion: stored outside the web root
+    under a random name, served only to users who see the unit, never executed or inlined."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    score = models.ForeignKey(Score, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    criterion_check = models.ForeignKey(CriterionCheck, null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="files")
+    name = models.CharField(_("file name"), max_length=200)
+    stored_as = models.CharField(max_length=80, unique=True, editable=False)
+    content_type = models.CharField(max_length=40, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(score__isnull=False) | models.Q(criterion_check__isnull=False),
+            name="evidence_has_a_target")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SecurityTeam(models.Model):
     """A tổ bảo vệ an ninh, trật tự of one thôn or tổ dân phố (Law 30/2023 art. 14), set up by
     the commune chair's decision."""
@@ -384,6 +413,7 @@ __all__ = [
     "Classification",
     "CriterionCheck",
     "Education",
+    "Evidence",
     "LevelRule",
     "LevelScheme",
     "MemberRating",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("movement/units/<int:unit_pk>/teams/new/", movement.team_create_view, name="team_create"),
     path("movement/units/<int:unit_pk>/sites/new/", movement.site_create_view, name="site_create"),
     path("movement/sites/<int:pk>/", movement.site_detail, name="site_detail"),
+    path("movement/evidence/<int:pk>/", movement.evidence_download, name="evidence_download"),
     path("movement/teams/<int:pk>/", movement.team_detail, name="team_detail"),
     path("movement/reports/import/", movement.reports_import, name="movement_reports_import"),
     path("movement/reports/template.xlsx", movement.reports_template, name="movement_reports_template"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,11 +34,13 @@ from antq.movement.classification import (
     results_under,
     self_score,
 )
+from antq.movement.evidence import evidence_attach, evidence_path
 from antq.movement.facts import seventy_percent
 from antq.movement.grassroots import member_add, member_leave, member_rate, team_create, team_rate
 from antq.movement.imports import import_reports, report_template, results_workbook
 from antq.movement.models import (
     Classification,
+    Evidence,
     ModelSite,
     ModelType,
     MovementReport,
@@ -236,7 +238,7 @@ def classification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = classification.unit
     return render(request, "movement/classification.html", {
         "classification": classification, "unit": unit,
-        "scores": classification.scores.select_related("item").order_by("item__position"),
+        "scores": classification.scores.select_related("item").prefetch_related("files").order_by("item__position"),
         "can_self_score": _may(request, unit, Action.CHANGE) and classification.status in (
             Classification.Status.DRAFT, Classification.Status.SUBMITTED),
         "can_appraise": _above(request, unit, Action.CHANGE) and classification.status in (
@@ -263,6 +265,12 @@ def _classification_step(request: HttpRequest, ctx: AuditContext, classification
                  reasons=reasons, expected_version=version)
     elif action == "approve":
         approve(ctx=ctx, classification=classification, expected_version=version)
+    elif action == "evidence":
+        score = classification.scores.filter(item__code=request.POST.get("item", "")).first()
+        upload = request.FILES.get("file")
+        if score is None or upload is None:
+            raise ValidationError(_("Choose an item and a file."))
+        evidence_attach(ctx=ctx, target=score, name=upload.name or "", handle=upload)
     else:
         raise Http404()
 
@@ -319,6 +327,12 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                evidence={c: request.POST.get(f"evidence-{c}", "") for c in codes})
             elif request.POST.get("action") == "decide" and decision.is_valid():
                 standard_decide(ctx=ctx, evaluation=evaluation, **decision.cleaned_data)
+            elif request.POST.get("action") == "evidence":
+                check = evaluation.checks.filter(criterion__code=request.POST.get("criterion", "")).first()
+                upload = request.FILES.get("file")
+                if check is None or upload is None:
+                    raise ValidationError(_("Choose an item and a file."))
+                evidence_attach(ctx=ctx, target=check, name=upload.name or "", handle=upload)
             elif request.POST.get("action") != "decide":
                 raise Http404()
             if not decision.errors:
@@ -333,7 +347,8 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = evaluation.unit
     return render(request, "movement/standard.html", {
         "evaluation": evaluation, "unit": unit,
-        "checks": evaluation.checks.select_related("criterion").order_by("criterion__position"),
+        "checks": evaluation.checks.select_related("criterion").prefetch_related("files")
+        .order_by("criterion__position"),
         "seventy": seventy_percent(unit, evaluation.year) if unit.kind == "commune" else None,
         "can_check": _may(request, unit, Action.CHANGE) and evaluation.result == StandardEvaluation.Result.PENDING,
         "decision": decision if _above(request, unit, Action.APPROVE)
@@ -581,3 +596,14 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "team_form": team_form if _may(request, site.unit, Action.CHANGE) else None,
         "recognition": recognition if _above(request, site.unit, Action.APPROVE) else None,
         "history": _history(site)})
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file, to those who see its unit only; always a download, never shown inline."""
+    evidence = scoped_get(Evidence.objects.all(), request, pk=pk)
+    path = evidence_path(evidence)
+    if not path.is_file():
+        raise Http404()
+    return FileResponse(path.open("rb"), as_attachment=True, filename=evidence.name,
+                        content_type=evidence.content_type)
