@@ -368,7 +368,8 @@ def test_openapi_lists_the_routes(world: World) -> None:
         (f"{API}/movement/classifications/{{classification_id}}/self-score", "post"),
         (f"{API}/movement/classifications/{{classification_id}}/appraisal", "post"),
         (f"{API}/movement/classifications/{{classification_id}}/approval", "post"),
-        (f"{API}/movement/standard", "get"),
+        (f"{API}/movement/standard", "get"), (f"{API}/movement/teams", "get"),
+        (f"{API}/movement/teams/{{team_id}}/members", "post"), (f"{API}/movement/sites", "get"),
         (f"{API}/movement/reports/{{unit_code}}/{{spec}}", "get"),
         (f"{API}/movement/reports/{{unit_code}}/{{spec}}", "put"),
     }

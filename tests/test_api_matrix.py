@@ -25,8 +25,10 @@ from antq.api.urls import api
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action
 from antq.movement.classification import appraise, classification_start, self_score
-from antq.movement.models import Classification
+from antq.movement.grassroots import team_create
+from antq.movement.models import Classification, SecurityTeam
 from antq.movement.reports import report_save
+from antq.movement.self_managed import model_site_create, model_type_create
 from antq.movement.standard import standard_evaluation_start
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
@@ -92,6 +94,24 @@ def _bob_report(world: World) -> str:
 def _bob_standard(world: World) -> str:
     standard_evaluation_start(ctx=AuditContext.system(), unit=world.units["commune_b"], year=2026)
     return "/movement/standard?unit=05266&year=2026"
+
+
+def _bob_team_id(world: World) -> int:
+    team = SecurityTeam.objects.filter(unit=world.units["village_b"]).first()
+    return (team or team_create(ctx=AuditContext.system(), unit=world.units["village_b"], name="Tổ Xóm Chiềng",
+                                decision_no="16/QĐ-UBND", decision_date=datetime.date(2024, 7, 1))).pk
+
+
+def _bob_team(world: World) -> str:
+    _bob_team_id(world)
+    return "/movement/teams?unit=05266"
+
+
+def _bob_site(world: World) -> str:
+    camera = model_type_create(ctx=AuditContext.system(), name="Camera an ninh", province=world.units["province"])
+    model_site_create(ctx=AuditContext.system(), model_type=camera, unit=world.units["village_b"],
+                      started_on=datetime.date(2025, 8, 1))
+    return "/movement/sites?unit=05266"
 
 
 FIGURES = {"propaganda_sessions": 2, "propaganda_attendees": 80, "meetings": 1, "people_reports": 3,
@@ -166,6 +186,12 @@ CASES: dict[tuple[str, str], Case] = {
                                         is_list=True),
     ("/movement/reports/{unit_code}/{spec}", "get"): Case("commune_b", Action.VIEW, lambda w: (
         _bob_report(w), None), 200),
+    ("/movement/teams", "get"): Case("village_b", Action.VIEW, lambda w: (_bob_team(w), None), 200, is_list=True),
+    ("/movement/teams/{team_id}/members", "post"): Case("village_b", Action.CHANGE, lambda w: (
+        f"/movement/teams/{_bob_team_id(w)}/members", {
+            "full_name": "Lò Văn Mới", "birth_year": 1990, "sex": "male", "education": "upper_secondary",
+            "resident_since": "2010-01-01", "joined_on": "2025-08-01"}), 201),
+    ("/movement/sites", "get"): Case("village_b", Action.VIEW, lambda w: (_bob_site(w), None), 200, is_list=True),
     ("/movement/reports/{unit_code}/{spec}", "put"): Case("commune_b", Action.CHANGE, lambda w: (
         "/movement/reports/05266/2026-04", {"figures": FIGURES, "submit": True}), 200),
 }

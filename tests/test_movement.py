@@ -117,23 +117,33 @@ def test_automatic_items_follow_the_records_until_locked(world: World) -> None:
     assert fact(serious)["value"] == 1
 
 
-def test_old_rules_keep_judging_old_years(world: World) -> None:
-    commune = world.units["commune_a"]
-    old = classification_start(ctx=AuditContext.cli(), unit=commune, year=2024)
+def test_the_2020_rules_and_the_2024_rules_coexist(world: World) -> None:
+    """A 2020 evaluation keeps showing the rubric it was judged by after the 2024 change."""
+    from django.test import Client
+
+    old_commune = world.units["old_commune_a"]  # Phường Thịnh Lang, on the map of 2020
+    old = classification_start(ctx=AuditContext.cli(), unit=old_commune, year=2020)
     seeded = old.rubric
     item = seeded.items.get(code="1")
     with pytest.raises(ValidationError, match="new version"):
         rubric_item_update(ctx=AuditContext.cli(), item=item, max_points="5")
-    newer = rubric_new_version(ctx=AuditContext.cli(), base=seeded, first_year=2025, basis="Quy định mới 2025")
+    newer = rubric_new_version(ctx=AuditContext.cli(), base=seeded, first_year=2024, basis="Quy định mới 2024")
     rubric_item_update(ctx=AuditContext.cli(), item=newer.items.get(code="1"), max_points="5",
-                       text="Nghị quyết, kế hoạch (sửa 2025)")
-    current = classification_start(ctx=AuditContext.cli(), unit=commune, year=2026)
+                       text="Nghị quyết, kế hoạch (sửa 2024)")
+    current = classification_start(ctx=AuditContext.cli(), unit=old_commune, year=2024)
     assert current.rubric == newer and current.rubric.max_points == 100 - item.max_points + 5
     old.refresh_from_db()
     assert old.rubric == seeded and seeded.items.get(code="1").max_points == item.max_points
     seeded.refresh_from_db()
-    assert seeded.last_year == 2024
-    assert rubric_for(Subject.COMMUNE, 2024, None) == seeded and rubric_for(Subject.COMMUNE, 2030, None) == newer
+    assert seeded.last_year == 2023
+    assert rubric_for(Subject.COMMUNE, 2020, None) == seeded and rubric_for(Subject.COMMUNE, 2030, None) == newer
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    sheet_2020 = paula.get(f"/movement/classifications/{old.pk}/").content.decode()
+    sheet_2024 = paula.get(f"/movement/classifications/{current.pk}/").content.decode()
+    assert "(sửa 2024)" not in sheet_2020 and seeded.basis in sheet_2020
+    assert "(sửa 2024)" in sheet_2024 and "Quy định mới 2024" in sheet_2024
+    assert standard_rules_for(Subject.COMMUNE, 2020, None) != standard_rules_for(Subject.COMMUNE, 2024, None)
     with pytest.raises(OutOfScope):  # a commune officer does not edit rules
         rubric_new_version(ctx=ctx(world, "alice"), base=newer, first_year=2027)
     assert Rubric.objects.filter(subject=Subject.COMMUNE).count() == 2
@@ -447,3 +457,22 @@ def test_evidence_is_checked_by_content_and_served_only_in_scope(world: World, s
     bob.force_login(world.users["bob"])
     assert bob.get(f"/movement/evidence/{evidence.pk}/").status_code == 404
     assert ChangeRecord.objects.for_object(evidence).exists()
+
+
+def test_api_refuses_an_ineligible_member_naming_the_field(world: World) -> None:
+    from django.test import Client
+
+    from antq.movement.grassroots import team_create
+
+    team = team_create(ctx=ctx(world, "alice"), unit=world.units["village_a"], name="Tổ 1", decision_no="15/QĐ",
+                       decision_date=D(2025, 7, 1))
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    body = {"full_name": "Nguyễn Văn Trẻ", "birth_year": 2009, "sex": "male", "education": "upper_secondary",
+            "resident_since": "2010-01-01", "joined_on": "2026-01-05"}
+    response = alice.post(f"/api/v1/movement/teams/{team.pk}/members", body, content_type="application/json")
+    assert response.status_code == 422 and "birth_year" in response.json()["fields"]
+    assert alice.post(f"/api/v1/movement/teams/{team.pk}/members", {**body, "birth_year": 1990},
+                      content_type="application/json").status_code == 201
+    listed = alice.get("/api/v1/movement/teams?unit=04795").json()
+    assert listed["count"] == 1 and listed["items"][0]["members"][0]["full_name"] == "Nguyễn Văn Trẻ"

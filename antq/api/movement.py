@@ -9,7 +9,9 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from antq.accounts.models import User
@@ -17,7 +19,8 @@ from antq.api.auth import api_context, current_user
 from antq.api.schemas import ErrorOut, NotFoundOut
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.movement.classification import appraise, approve, classification_start, refresh_facts, self_score
-from antq.movement.models import Classification, MovementReport, StandardEvaluation
+from antq.movement.grassroots import member_add
+from antq.movement.models import Classification, ModelSite, MovementReport, SecurityTeam, StandardEvaluation
 from antq.movement.reports import report_save
 from antq.units.models import Unit
 from antq.units.selectors import unit_at
@@ -268,3 +271,107 @@ def report_put(request: HttpRequest, unit_code: str, spec: str, payload: ReportI
     report = report_save(ctx=api_context(request), unit=unit, spec=spec, figures=payload.figures,
                          submit=payload.submit, expected_version=payload.version)
     return _report_out(report)
+
+
+class MemberIn(Schema):
+    full_name: str = Field(max_length=120)
+    birth_year: int = Field(ge=1900, le=2100)
+    sex: str
+    role: str = "member"
+    education: str
+    resident_since: datetime.date
+    joined_on: datetime.date
+    age_override: str = ""
+
+
+class MemberOut(Schema):
+    id: int
+    full_name: str
+    birth_year: int
+    sex: str
+    role: str
+    joined_on: datetime.date
+    left_on: datetime.date | None
+
+
+class TeamOut(Schema):
+    id: int
+    unit: UnitOut
+    name: str
+    decision_no: str
+    decision_date: datetime.date
+    members: list[MemberOut]
+
+
+class TeamList(Schema):
+    count: int
+    items: list[TeamOut]
+
+
+def _team_out(team: SecurityTeam) -> TeamOut:
+    return TeamOut(id=team.pk, unit=_unit_out(team.unit), name=team.name, decision_no=team.decision_no,
+                   decision_date=team.decision_date,
+                   members=[MemberOut(id=m.pk, full_name=m.full_name, birth_year=m.birth_year, sex=m.sex, role=m.role,
+                                      joined_on=m.joined_on, left_on=m.left_on)
+                            for m in team.members.order_by("role", "full_name")])
+
+
+@router.get("/movement/teams", response=TeamList)
+def team_list(request: HttpRequest, unit: str) -> TeamList:
+    """Grassroots security teams under the unit (on today's map) with their members."""
+    user = current_user(request)
+    root = unit_at(unit.strip(), timezone.localdate(), queryset=Unit.objects.restrict(user))
+    if root is None:
+        return TeamList(count=0, items=[])
+    teams = (SecurityTeam.objects.restrict(user).filter(unit__path__startswith=root.path)
+             .select_related("unit").order_by("unit__path", "name"))
+    items = [_team_out(team) for team in teams]
+    return TeamList(count=len(items), items=items)
+
+
+@router.post("/movement/teams/{team_id}/members", response={201: TeamOut, **ERRORS})
+def team_member_add(request: HttpRequest, team_id: int, payload: MemberIn) -> Status[TeamOut]:
+    """Add a member; the membership conditions (age 18–70 unless overridden, a year of
+    residence, education) are checked and each refusal names its field (422)."""
+    user = current_user(request)
+    team = SecurityTeam.objects.restrict(user, Action.CHANGE).select_related("unit").filter(pk=team_id).first()
+    if team is None:
+        raise Http404()
+    member_add(ctx=api_context(request), team=team, **payload.dict())
+    return Status(201, _team_out(team))
+
+
+class SiteOut(Schema):
+    id: int
+    model: str
+    unit: UnitOut
+    started_on: datetime.date
+    stopped_on: datetime.date | None
+    replicated_from: int | None
+    advanced_example_on: datetime.date | None
+    teams: int
+    members: int
+
+
+class SiteList(Schema):
+    count: int
+    items: list[SiteOut]
+
+
+@router.get("/movement/sites", response=SiteList)
+def site_list(request: HttpRequest, unit: str) -> SiteList:
+    """Sites of self-managed models under the unit (on today's map) with their teams."""
+    user = current_user(request)
+    root = unit_at(unit.strip(), timezone.localdate(), queryset=Unit.objects.restrict(user))
+    if root is None:
+        return SiteList(count=0, items=[])
+    sites = (ModelSite.objects.restrict(user).filter(unit__path__startswith=root.path)
+             .select_related("unit", "model_type")
+             .annotate(team_count=Count("teams"), member_count=Sum("teams__members"))
+             .order_by("unit__path", "model_type__name"))
+    items = [SiteOut(id=s.pk, model=s.model_type.name, unit=_unit_out(s.unit), started_on=s.started_on,
+                     stopped_on=s.stopped_on, replicated_from=s.replicated_from_id,
+                     advanced_example_on=s.advanced_example_on, teams=s.team_count,
+                     members=s.member_count or 0)
+             for s in sites]
+    return SiteList(count=len(items), items=items)
