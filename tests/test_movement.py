@@ -18,7 +18,7 @@ from antq.core.models import ChangeRecord
 from antq.movement.choices import Subject
 from antq.movement.classification import appraise, approve, classification_start, refresh_facts, self_score
 from antq.movement.models import Classification, StandardEvaluation
-from antq.movement.rule_services import rubric_item_update, rubric_new_version
+from antq.movement.rule_services import rule_row_update, rule_set_new_version
 from antq.movement.rules import Rubric, rubric_for, standard_rules_for
 from antq.movement.standard import standard_check, standard_decide, standard_evaluation_start, standard_register
 from antq.records.services import case_create
@@ -126,9 +126,9 @@ def test_the_2020_rules_and_the_2024_rules_coexist(world: World) -> None:
     seeded = old.rubric
     item = seeded.items.get(code="1")
     with pytest.raises(ValidationError, match="new version"):
-        rubric_item_update(ctx=AuditContext.cli(), item=item, max_points="5")
-    newer = rubric_new_version(ctx=AuditContext.cli(), base=seeded, first_year=2024, basis="Quy định mới 2024")
-    rubric_item_update(ctx=AuditContext.cli(), item=newer.items.get(code="1"), max_points="5",
+        rule_row_update(ctx=AuditContext.cli(), row=item, max_points="5")
+    newer = rule_set_new_version(ctx=AuditContext.cli(), base=seeded, first_year=2024, basis="Quy định mới 2024")
+    rule_row_update(ctx=AuditContext.cli(), row=newer.items.get(code="1"), max_points="5",
                        text="Nghị quyết, kế hoạch (sửa 2024)")
     current = classification_start(ctx=AuditContext.cli(), unit=old_commune, year=2024)
     assert current.rubric == newer and current.rubric.max_points == 100 - item.max_points + 5
@@ -145,7 +145,7 @@ def test_the_2020_rules_and_the_2024_rules_coexist(world: World) -> None:
     assert "(sửa 2024)" in sheet_2024 and "Quy định mới 2024" in sheet_2024
     assert standard_rules_for(Subject.COMMUNE, 2020, None) != standard_rules_for(Subject.COMMUNE, 2024, None)
     with pytest.raises(OutOfScope):  # a commune officer does not edit rules
-        rubric_new_version(ctx=ctx(world, "alice"), base=newer, first_year=2027)
+        rule_set_new_version(ctx=ctx(world, "alice"), base=newer, first_year=2027)
     assert Rubric.objects.filter(subject=Subject.COMMUNE).count() == 2
 
 
@@ -311,18 +311,19 @@ def test_the_secretariat_versions_rubrics_in_the_ui(world: World) -> None:
     paula = Client()
     paula.force_login(world.users["paula"])
     assert paula.get("/movement/rules/?subject=commune").status_code == 200
-    response = paula.post(f"/movement/rules/rubrics/{seeded.pk}/version/",
+    response = paula.post(f"/movement/rules/rubric/{seeded.pk}/version/",
                           {"province": world.units["province"].pk, "first_year": 2027, "basis": "KH 12/KH-UBND"})
     assert response.status_code == 302
     own = Rubric.objects.get(subject=Subject.COMMUNE, province=world.units["province"])
     item = own.items.get(code="2")
-    paula.post(f"/movement/rules/items/{item.pk}/", {"text": item.text, "max_points": "7", "evidence_required": "on"})
+    paula.post(f"/movement/rules/rubric/rows/{item.pk}/", {"text": item.text, "max_points": "7",
+                                                            "evidence_required": "on"})
     item.refresh_from_db()
     assert item.max_points == 7 and own.first_year == 2027
     assert rubric_for(Subject.COMMUNE, 2027, world.units["province"]) == own
     assert rubric_for(Subject.COMMUNE, 2027, world.units["other_province"]) == seeded  # others keep the national
     national_item = seeded.items.get(code="2")
-    paula.post(f"/movement/rules/items/{national_item.pk}/", {"text": "x", "max_points": "1"})
+    paula.post(f"/movement/rules/rubric/rows/{national_item.pk}/", {"text": "x", "max_points": "1"})
     national_item.refresh_from_db()
     assert national_item.max_points == 12  # national defaults are the administrators'
     alice = Client()
@@ -476,3 +477,26 @@ def test_api_refuses_an_ineligible_member_naming_the_field(world: World) -> None
                       content_type="application/json").status_code == 201
     listed = alice.get("/api/v1/movement/teams?unit=04795").json()
     assert listed["count"] == 1 and listed["items"][0]["members"][0]["full_name"] == "Nguyễn Văn Trẻ"
+
+
+def test_level_thresholds_and_criteria_are_versioned_like_rubrics(world: World) -> None:
+    from django.test import Client
+
+    from antq.movement.rules import LevelScheme, StandardRuleSet, levels_for
+
+    province = world.units["province"]
+    national = LevelScheme.objects.get(province__isnull=True)
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    paula.post(f"/movement/rules/levels/{national.pk}/version/", {"province": province.pk, "first_year": 2027})
+    own = LevelScheme.objects.get(province=province)
+    good = own.levels.get(level="kha")
+    paula.post(f"/movement/rules/levels/rows/{good.pk}/", {"min_points": "65"})
+    good.refresh_from_db()
+    assert good.min_points == 65 and levels_for(2027, province) == own and levels_for(2026, province) == national
+    criteria = StandardRuleSet.objects.get(province__isnull=True, subject=Subject.COMMUNE, first_year=2022)
+    paula.post(f"/movement/rules/standard/{criteria.pk}/version/", {"province": province.pk, "first_year": 2027})
+    copy = StandardRuleSet.objects.get(province=province, subject=Subject.COMMUNE)
+    assert [c.code for c in copy.criteria.all()] == [c.code for c in criteria.criteria.all()]
+    assert standard_rules_for(Subject.COMMUNE, 2027, province) == copy
+    assert paula.post(f"/movement/rules/nonsense/{criteria.pk}/version/", {}).status_code == 404

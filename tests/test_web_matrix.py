@@ -21,9 +21,9 @@ from antq.movement.grassroots import team_create
 from antq.movement.models import (
     Classification,
     Evidence,
+    LevelRule,
     ModelSite,
     Rubric,
-    RubricItem,
     SecurityTeam,
     StandardEvaluation,
 )
@@ -89,9 +89,9 @@ TARGETS: dict[str, Target] = {
     "later_death_add": ("post", lambda w: [accident_pk()], lambda p: can_change(p, "commune_b")),
     "movement_home": ("get", lambda w: [], lambda p: True),
     "movement_rules": ("get", lambda w: [], lambda p: p in {"paula", "oscar"}),
-    "rubric_version": ("post", lambda w: [Rubric.objects.filter(province__isnull=True)[0].pk],
-                       lambda p: p in {"paula", "oscar"}),
-    "rubric_item": ("post", lambda w: [RubricItem.objects.filter(rubric__province__isnull=True)[0].pk],
+    "rule_version": ("post", lambda w: ["rubric", Rubric.objects.filter(province__isnull=True)[0].pk],
+                     lambda p: p in {"paula", "oscar"}),
+    "rule_row": ("post", lambda w: ["levels", LevelRule.objects.filter(scheme__province__isnull=True)[0].pk],
                     lambda p: p in {"paula", "oscar"}),
     "classification_start": ("post", lambda w: [w.units["commune_b"].pk, 2026], lambda p: can_change(p, "commune_b")),
     "classification_detail": ("get", lambda w: [Classification.objects.get(unit=w.units["commune_b"]).pk],
