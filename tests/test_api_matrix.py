@@ -91,6 +91,10 @@ def _bob_report(world: World) -> str:
     return "/movement/reports/05266/2026-03"
 
 
+def _bob_evaluation(world: World) -> int:
+    return standard_evaluation_start(ctx=AuditContext.system(), unit=world.units["commune_b"], year=2026).pk
+
+
 def _bob_standard(world: World) -> str:
     standard_evaluation_start(ctx=AuditContext.system(), unit=world.units["commune_b"], year=2026)
     return "/movement/standard?unit=05266&year=2026"
@@ -184,6 +188,16 @@ CASES: dict[tuple[str, str], Case] = {
             f"/movement/classifications/{_bob_classification(w, 'appraised').pk}/approval", {}), 200),
     ("/movement/standard", "get"): Case("commune_b", Action.VIEW, lambda w: (_bob_standard(w), None), 200,
                                         is_list=True),
+    ("/movement/standard/registrations", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/movement/standard/registrations", {"unit_code": "05266", "year": 2026, "registered_on": "2026-02-01"}), 201),
+    ("/movement/standard/evaluations", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/movement/standard/evaluations", {"unit_code": "05266", "year": 2026}), 201),
+    ("/movement/standard/evaluations/{evaluation_id}/checks", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/movement/standard/evaluations/{_bob_evaluation(w)}/checks", {"results": {"1": True}}), 200),
+    ("/movement/standard/evaluations/{evaluation_id}/decision", "post"): Case("province", Action.APPROVE, lambda w: (
+        f"/movement/standard/evaluations/{_bob_evaluation(w)}/decision", {
+            "recognise": False, "decision_no": "9/QĐ-UBND", "decision_date": "2026-11-18", "signer": "Chủ tịch"}),
+        200),
     ("/movement/reports/{unit_code}/{spec}", "get"): Case("commune_b", Action.VIEW, lambda w: (
         _bob_report(w), None), 200),
     ("/movement/teams", "get"): Case("village_b", Action.VIEW, lambda w: (_bob_team(w), None), 200, is_list=True),

@@ -22,6 +22,7 @@ from antq.movement.classification import appraise, approve, classification_start
 from antq.movement.grassroots import member_add
 from antq.movement.models import Classification, ModelSite, MovementReport, SecurityTeam, StandardEvaluation
 from antq.movement.reports import report_save
+from antq.movement.standard import standard_check, standard_decide, standard_evaluation_start, standard_register
 from antq.units.models import Unit
 from antq.units.selectors import unit_at
 
@@ -235,11 +236,88 @@ def standard_list(request: HttpRequest, unit: str, year: int) -> EvaluationList:
         return EvaluationList(count=0, items=[])
     rows = (StandardEvaluation.objects.restrict(user).filter(unit__path__startswith=root.path, year=year)
             .select_related("unit", "rule_set").order_by("unit__path"))
-    items = [EvaluationOut(id=e.pk, unit=_unit_out(e.unit), year=e.year, basis=e.rule_set.basis, result=e.result,
-                           decision_no=e.decision_no, decision_date=e.decision_date,
-                           checks={c.criterion.code: c.met for c in e.checks.select_related("criterion")})
-             for e in rows]
+    items = [_evaluation_out(e) for e in rows]
     return EvaluationList(count=len(items), items=items)
+
+
+class RegistrationIn(Schema):
+    unit_code: str
+    year: int = Field(ge=2000, le=2100)
+    registered_on: datetime.date
+    households: int | None = Field(default=None, ge=0)
+    households_registered: int | None = Field(default=None, ge=0)
+
+
+class RegistrationOut(Schema):
+    unit: UnitOut
+    year: int
+    registered_on: datetime.date
+
+
+class ChecksIn(Schema):
+    results: dict[str, bool] = {}
+    evidence: dict[str, str] = {}
+
+
+class DecisionIn(Schema):
+    recognise: bool
+    decision_no: str = Field(max_length=50)
+    decision_date: datetime.date
+    signer: str = Field(max_length=200)
+
+
+def _evaluation_out(e: StandardEvaluation) -> EvaluationOut:
+    return EvaluationOut(id=e.pk, unit=_unit_out(e.unit), year=e.year, basis=e.rule_set.basis, result=e.result,
+                         decision_no=e.decision_no, decision_date=e.decision_date,
+                         checks={c.criterion.code: c.met for c in e.checks.select_related("criterion")})
+
+
+def _evaluation(user: User, pk: int) -> StandardEvaluation:
+    evaluation = (StandardEvaluation.objects.restrict(user).select_related("unit", "rule_set").filter(pk=pk)
+                  .first())
+    if evaluation is None:
+        raise Http404()
+    return evaluation
+
+
+@router.post("/movement/standard/registrations", response={201: RegistrationOut, **ERRORS})
+def standard_registration(request: HttpRequest, payload: RegistrationIn) -> Status[RegistrationOut]:
+    """Quý I registration of a unit for the year's standard."""
+    user = current_user(request)
+    unit = _visible_unit(user, payload.unit_code, payload.year, Action.CHANGE)
+    registration = standard_register(ctx=api_context(request), unit=unit, year=payload.year,
+                                     registered_on=payload.registered_on, households=payload.households,
+                                     households_registered=payload.households_registered)
+    return Status(201, RegistrationOut(unit=_unit_out(unit), year=registration.year,
+                                       registered_on=registration.registered_on))
+
+
+@router.post("/movement/standard/evaluations", response={201: EvaluationOut, **ERRORS})
+def standard_evaluation_create(request: HttpRequest, payload: StartIn) -> Status[EvaluationOut]:
+    user = current_user(request)
+    unit = _visible_unit(user, payload.unit_code, payload.year, Action.CHANGE)
+    return Status(201, _evaluation_out(standard_evaluation_start(ctx=api_context(request), unit=unit,
+                                                                 year=payload.year)))
+
+
+@router.post("/movement/standard/evaluations/{evaluation_id}/checks", response={200: EvaluationOut, **ERRORS})
+def standard_evaluation_checks(request: HttpRequest, evaluation_id: int, payload: ChecksIn) -> EvaluationOut:
+    """Mark hand-checked criteria met or not (automatic ones come from the records)."""
+    user = current_user(request)
+    evaluation = _evaluation(user, evaluation_id)
+    _own(user, evaluation.unit)
+    return _evaluation_out(standard_check(ctx=api_context(request), evaluation=evaluation, results=payload.results,
+                                          evidence=payload.evidence))
+
+
+@router.post("/movement/standard/evaluations/{evaluation_id}/decision", response={200: EvaluationOut, **ERRORS})
+def standard_evaluation_decision(request: HttpRequest, evaluation_id: int, payload: DecisionIn) -> EvaluationOut:
+    """The level above records its decision; recognising a commune below the 70% rule is a
+    422 that names the units."""
+    user = current_user(request)
+    evaluation = _evaluation(user, evaluation_id)
+    _above(user, evaluation.unit, Action.APPROVE)
+    return _evaluation_out(standard_decide(ctx=api_context(request), evaluation=evaluation, **payload.dict()))
 
 
 def _report_out(report: MovementReport) -> ReportOut:
