@@ -500,3 +500,24 @@ def test_level_thresholds_and_criteria_are_versioned_like_rubrics(world: World) 
     assert [c.code for c in copy.criteria.all()] == [c.code for c in criteria.criteria.all()]
     assert standard_rules_for(Subject.COMMUNE, 2027, province) == copy
     assert paula.post(f"/movement/rules/nonsense/{criteria.pk}/version/", {}).status_code == 404
+
+
+def test_api_refuses_recognising_a_commune_below_70_percent_naming_the_units(world: World) -> None:
+    from django.test import Client
+
+    standard_register(ctx=ctx(world, "alice"), unit=world.units["village_a"], year=2026, registered_on=D(2026, 2, 1))
+    _recognise(world, "village_a", 2026, recognise=False)
+    evaluation = standard_evaluation_start(ctx=ctx(world, "alice"), unit=world.units["commune_a"], year=2026)
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    decision = {"recognise": True, "decision_no": "1/QĐ", "decision_date": "2026-11-19", "signer": "Chủ tịch"}
+    response = paula.post(f"/api/v1/movement/standard/evaluations/{evaluation.pk}/decision", decision,
+                          content_type="application/json")
+    assert response.status_code == 422
+    detail = " ".join(response.json()["detail"])
+    assert "Tổ dân phố Đồng Tiến" in detail and "Trường THPT Công nghiệp" in detail
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    assert alice.post(f"/api/v1/movement/standard/evaluations/{evaluation.pk}/decision",
+                      {"recognise": False, "decision_no": "1/QĐ", "decision_date": "2026-11-19", "signer": "x"},
+                      content_type="application/json").status_code == 404  # never by the commune itself
