@@ -521,3 +521,30 @@ def test_api_refuses_recognising_a_commune_below_70_percent_naming_the_units(wor
     assert alice.post(f"/api/v1/movement/standard/evaluations/{evaluation.pk}/decision",
                       {"recognise": False, "decision_no": "1/QĐ", "decision_date": "2026-11-19", "signer": "x"},
                       content_type="application/json").status_code == 404  # never by the commune itself
+
+
+def test_members_import_checks_every_condition_and_writes_nothing_on_error(world: World) -> None:
+    from django.test import Client
+
+    from antq.movement.grassroots import team_create
+    from antq.movement.imports import import_members, member_template
+
+    team = team_create(ctx=ctx(world, "alice"), unit=world.units["village_a"], name="Tổ Đồng Tiến",
+                       decision_no="15/QĐ", decision_date=D(2025, 7, 1))
+    code = world.units["village_a"].code
+    header = "Tổ bảo vệ ANTT,Mã thôn/tổ dân phố,Họ và tên,Năm sinh,Giới tính,Chức danh,Trình độ học vấn," \
+             "Cư trú từ ngày,Ngày công nhận\n"
+    good = f"Tổ Đồng Tiến,{code},Nguyễn Văn A,1985,male,leader,upper_secondary,2010-01-01,2025-07-01\n"
+    young = f"Tổ Đồng Tiến,{code},Nguyễn Văn B,2009,male,member,upper_secondary,2010-01-01,2026-01-05\n"
+    elsewhere = "Tổ khác,99999,Lò Văn C,1980,male,member,upper_secondary,2010-01-01,2025-07-01\n"
+    result = import_members(ctx=ctx(world, "alice"), handle=io.BytesIO((header + good + young + elsewhere).encode()))
+    assert {(e.row, e.column) for e in result.errors} == {(3, "Năm sinh"), (4, "Tổ bảo vệ ANTT")}
+    assert not team.members.exists()
+    result = import_members(ctx=ctx(world, "alice"), handle=io.BytesIO((header + good).encode()))
+    assert result.created == 1 and team.members.get().role == "leader"
+    assert import_members(ctx=ctx(world, "bob"), handle=io.BytesIO((header + good).encode())).errors  # not his team
+    assert member_template()[:2] == b"PK"
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    assert alice.get("/movement/import/members/").status_code == 200
+    assert alice.get("/movement/import/nonsense/").status_code == 404

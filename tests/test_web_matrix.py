@@ -111,8 +111,8 @@ TARGETS: dict[str, Target] = {
     "team_detail": ("get", lambda w: [SecurityTeam.objects.get(unit=w.units["village_b"]).pk],
                     lambda p: sees(p, "village_b")),
     "movement_report": ("get", lambda w: [w.units["commune_b"].pk, "2026-03"], lambda p: sees(p, "commune_b")),
-    "movement_reports_import": ("get", lambda w: [], lambda p: p in CHANGERS),
-    "movement_reports_template": ("get", lambda w: [], lambda p: True),
+    "movement_import": ("get", lambda w: ["members"], lambda p: p in CHANGERS),
+    "movement_import_template": ("get", lambda w: ["reports"], lambda p: True),
     "movement_results_export": ("get", lambda w: [w.units["commune_b"].pk, 2025], lambda p: sees(p, "commune_b")),
 }
 

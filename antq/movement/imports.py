@@ -16,7 +16,15 @@ from antq.core.audit import AuditContext
 from antq.core.periods import PeriodError, period_from_spec
 from antq.core.scoping import Action
 from antq.core.spreadsheets import CellError, Column, ImportResult, read_table, template_workbook
-from antq.movement.models import Classification, MovementReport, StandardEvaluation
+from antq.movement.grassroots import member_add
+from antq.movement.models import (
+    Classification,
+    Education,
+    MovementReport,
+    SecurityTeam,
+    StandardEvaluation,
+    TeamMember,
+)
 from antq.movement.reports import REPORT_FIELDS, figures_errors, report_save
 from antq.units.models import Unit
 from antq.units.selectors import unit_at
@@ -128,3 +136,65 @@ def results_workbook(unit: Unit, year: int, user: Any) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def member_columns() -> list[Column]:
+    return [Column("team", "Tổ bảo vệ ANTT", required=True, help="Tên tổ đúng như trong antq"),
+            Column("unit_code", "Mã thôn/tổ dân phố", required=True),
+            Column("full_name", "Họ và tên", required=True),
+            Column("birth_year", "Năm sinh", required=True, kind="int"),
+            Column("sex", "Giới tính", required=True, choices=tuple(TeamMember.Sex.values)),
+            Column("role", "Chức danh", choices=tuple(TeamMember.Role.values)),
+            Column("education", "Trình độ học vấn", required=True, choices=tuple(Education.values)),
+            Column("resident_since", "Cư trú từ ngày", required=True, kind="date"),
+            Column("joined_on", "Ngày công nhận", required=True, kind="date"),
+            Column("age_override", "Quyết định cho phép trên 70 tuổi")]
+
+
+def member_template() -> bytes:
+    return template_workbook(member_columns(), "Thành viên", {
+        "team": "Tổ bảo vệ ANTT Đồng Tiến", "unit_code": "12345", "full_name": "Nguyễn Văn A", "birth_year": 1985,
+        "sex": "male", "role": "member", "education": "upper_secondary", "resident_since": "2010-01-01",
+        "joined_on": "2024-07-01"})
+
+
+def import_members(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = False) -> ImportResult:
+    """Members of existing teams, with every membership condition checked; all or nothing."""
+    columns = member_columns()
+    headers = {c.key: c.header for c in columns}
+    result = ImportResult(dry_run=dry_run)
+    table = read_table(handle, columns)
+    result.errors.extend(table.errors)
+    if table.unreadable:
+        return result
+    if not table.rows:
+        result.errors.append(CellError(0, "", "không có dòng dữ liệu / no data rows"))
+        return result
+    teams = ctx.restrict(SecurityTeam.objects.all(), Action.CHANGE)
+    try:
+        with transaction.atomic():
+            for number, row in table.rows:
+                team = teams.filter(name=str(row.get("team") or "").strip(),
+                                    unit__code=str(row.get("unit_code") or "").strip()).first()
+                if team is None:
+                    result.errors.append(CellError(number, headers["team"], "không có tổ này trong phạm vi của bạn / "
+                                                   "no such team in your scope", str(row.get("team") or "")))
+                    continue
+                values = {key: row[key] for key in ("full_name", "birth_year", "sex", "education", "resident_since",
+                                                    "joined_on")}
+                values |= {"role": row.get("role") or TeamMember.Role.MEMBER,
+                           "age_override": row.get("age_override") or ""}
+                try:
+                    member_add(ctx=ctx, team=team, **values)
+                    result.created += 1
+                except ValidationError as exc:
+                    for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+                        result.errors.append(CellError(number, headers.get(field, ""), " ".join(messages),
+                                                       str(values.get(field, ""))))
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        if result.errors:
+            result.created = 0
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    return result

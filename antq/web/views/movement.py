@@ -37,7 +37,13 @@ from antq.movement.classification import (
 from antq.movement.evidence import evidence_attach, evidence_path
 from antq.movement.facts import seventy_percent
 from antq.movement.grassroots import member_add, member_leave, member_rate, team_create, team_rate
-from antq.movement.imports import import_reports, report_template, results_workbook
+from antq.movement.imports import (
+    import_members,
+    import_reports,
+    member_template,
+    report_template,
+    results_workbook,
+)
 from antq.movement.models import (
     Classification,
     Evidence,
@@ -507,25 +513,48 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+IMPORTS: dict[str, dict[str, Any]] = {
+    "reports": {"run": import_reports, "template": report_template, "file": "antq-mau-bao-cao-phong-trao.xlsx",
+                "title": gettext_lazy("Import movement reports"),
+                "intro": gettext_lazy("One row per unit and period (YYYY-MM on the Ministry's 15th-to-14th months, "
+                                      "YYYY-Qn or YYYY), every figure a whole number. Nothing is saved unless every "
+                                      "row is correct; a row for a report already there replaces its figures unless "
+                                      "it is approved and locked.")},
+    "members": {"run": import_members, "template": member_template, "file": "antq-mau-thanh-vien-to-bao-ve.xlsx",
+                "title": gettext_lazy("Import members of security teams"),
+                "intro": gettext_lazy("One row per member of an existing team (its name and the code of its village "
+                                      "or residential group). Every membership condition is checked; nothing is "
+                                      "saved unless every row is correct.")},
+}
+
+
+def _import_kind(kind: str) -> dict[str, Any]:
+    if kind not in IMPORTS:
+        raise Http404()
+    return IMPORTS[kind]
+
+
 @login_required
-def reports_import(request: HttpRequest) -> HttpResponse:
+def movement_import(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _import_kind(kind)
     if not Unit.objects.restrict(request.user, Action.CHANGE).exists():
         raise Http404()
     form = UnitImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = import_reports(ctx=audit_context(request), handle=form.cleaned_data["file"],
-                                dry_run=form.cleaned_data["dry_run"])
+        result = spec["run"](ctx=audit_context(request), handle=form.cleaned_data["file"],
+                             dry_run=form.cleaned_data["dry_run"])
         if result.ok and not result.dry_run:
-            messages.success(request, _("%(new)d new and %(updated)d updated reports.")
+            messages.success(request, _("%(new)d new and %(updated)d updated rows saved.")
                              % {"new": result.created, "updated": result.updated})
             return redirect("movement_home")
-    return render(request, "movement/import.html", {"form": form, "result": result})
+    return render(request, "movement/import.html", {"form": form, "result": result, "kind": kind, **spec})
 
 
 @login_required
-def reports_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx(report_template(), "antq-mau-bao-cao-phong-trao.xlsx")
+def movement_import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _import_kind(kind)
+    return _xlsx(spec["template"](), spec["file"])
 
 
 @login_required
