@@ -144,3 +144,12 @@ def scope_roots(queryset: UnitQuerySet, paths: tuple[str, ...] | None) -> UnitQu
     if paths is None:
         return queryset.filter(parent__isnull=True)
     return queryset.filter(path__in=paths)
+
+
+def home_unit(user: Any) -> Unit | None:
+    """The unit a user's pages open on: the highest unit of the scope on today's map, else
+    the highest of the older ones."""
+    from antq.core.scoping import Action, user_scope_paths
+
+    roots = scope_roots(Unit.objects.restrict(user), user_scope_paths(user, Action.VIEW))
+    return roots.filter(valid_to__isnull=True).order_by("depth", "name").first() or roots.order_by("depth").first()

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from antq.core.periods import Period, PeriodError, period_containing, period_from_spec
-from antq.core.scoping import Action, user_scope_paths
 from antq.indicators.charts import point_map, trend_chart
 from antq.indicators.definitions import BY_ID, INDICATORS, AllDecreased, Rate
 from antq.indicators.engine import (
@@ -35,7 +34,7 @@ from antq.movement.classification import results_under
 from antq.movement.models import StandardEvaluation
 from antq.movement.self_managed import model_counts
 from antq.units.models import Unit
-from antq.units.selectors import scope_roots
+from antq.units.selectors import home_unit
 
 CARDS = ["criminal_cases", "criminal_cases_cleared", "clearance_rate", "serious_cases", "serious_cases_cleared",
          "serious_clearance_rate", "ttxh_cases", "accidents", "accident_deaths", "accident_injuries",
@@ -65,18 +64,12 @@ class DashboardForm(forms.Form):
         field.queryset = units
 
 
-def _default_unit(request: HttpRequest) -> Unit | None:
-    visible = Unit.objects.restrict(request.user)
-    roots = scope_roots(visible, user_scope_paths(request.user, Action.VIEW))
-    return roots.filter(valid_to__isnull=True).order_by("depth", "name").first() or roots.order_by("depth").first()
-
-
 def _settings(request: HttpRequest) -> tuple[DashboardForm, dict[str, Any]]:
     visible = Unit.objects.restrict(request.user)
     form = DashboardForm(request.GET or None, units=visible)
     data = form.cleaned_data if form.is_valid() else {}
     scheme = data.get("scheme") or "mps"
-    unit = data.get("unit") or _default_unit(request)
+    unit = data.get("unit") or home_unit(request.user)
     # By default the current year, or the last year a historical unit (an old district) existed.
     last_day = min(timezone.localdate(), unit.valid_to) if unit is not None and unit.valid_to else timezone.localdate()
     spec = data.get("period") or period_containing(last_day, scheme).spec

@@ -72,7 +72,7 @@ from antq.movement.standard import (
     standard_register,
 )
 from antq.units.models import Unit
-from antq.units.selectors import scope_roots
+from antq.units.selectors import home_unit
 from antq.web.forms import UnitImportForm
 from antq.web.scoped import audit_context, form_errors_from, require_post, scoped_get
 
@@ -113,8 +113,7 @@ def movement_home(request: HttpRequest) -> HttpResponse:
     if unit_id:
         unit = scoped_get(Unit.objects.all(), request, pk=unit_id)
     else:
-        root = scope_roots(visible, user_scope_paths(request.user, Action.VIEW)).order_by(
-            "-valid_from", "depth", "name").first()
+        root = home_unit(request.user)
         if root is None:
             return render(request, "movement/home.html", {"unit": None})
         unit = root
