@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "antq.records",
     "antq.indicators",
     "antq.movement",
+    "antq.awards",
     "antq.web",
     "antq.demo",
 ]

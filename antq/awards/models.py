@@ -1,0 +1,137 @@
+"""Emulation awards (Luật Thi đua, khen thưởng 06/2022; NĐ 98/2023): the catalogue of titles
+and forms with who may award them and their reward coefficients, the dated base salary,
+numbered decisions (one register per issuer per year) and the awards they carry."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from antq.core.scoping import ScopedQuerySet
+from antq.units.models import Unit
+
+
+class Authority(models.TextChoices):
+    """Who may award a form (Luật 2022 art. 78–80)."""
+
+    COMMUNE = "commune", _("Commune chair")
+    DISTRICT = "district", _("District chair (before 1/7/2025)")
+    PROVINCE = "province", _("Provincial chair")
+    MINISTRY = "ministry", _("Minister of Public Security")
+    PRIME_MINISTER = "prime_minister", _("Prime Minister")
+    GOVERNMENT = "government", _("Government")
+
+
+class Category(models.TextChoices):
+    TITLE = "title", _("Emulation title")
+    CERTIFICATE = "certificate", _("Certificate of merit")
+    MEDAL = "medal", _("Commemorative medal")
+
+
+class AwardType(models.Model):
+    """One title or form of the catalogue, dated (a change is a new row from a date)."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    authority = models.CharField(_("awarded by"), max_length=16, choices=Authority.choices)
+    for_collectives = models.BooleanField(_("for collectives"), default=True)
+    for_individuals = models.BooleanField(_("for individuals"), default=False)
+    coefficient_collective = models.DecimalField(_("coefficient (collective)"), max_digits=5, decimal_places=2,
+                                                 null=True, blank=True)
+    coefficient_individual = models.DecimalField(_("coefficient (individual)"), max_digits=5, decimal_places=2,
+                                                 null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    is_default = models.BooleanField(_("editable default"), default=False)
+
+    class Meta:
+        ordering = ["category", "authority", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BaseSalary(models.Model):
+    """Lương cơ sở from a date (the reward money is a multiple of it on the decision date)."""
+
+    amount = models.PositiveIntegerField(_("amount (VND)"))
+    valid_from = models.DateField(_("valid from"), unique=True)
+    basis = models.CharField(_("legal basis"), max_length=200)
+
+    class Meta:
+        ordering = ["valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ({self.valid_from})"
+
+
+class IssuerQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "issuer__path"
+
+
+class Decision(models.Model):
+    """A numbered award decision; numbers run per issuer and restart each 1 January."""
+
+    issuer = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuer"))
+    authority = models.CharField(_("authority"), max_length=16, choices=Authority.choices)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    symbol = models.CharField(_("symbol"), max_length=40, default="QĐ-UBND")
+    decided_on = models.DateField(_("date"))
+    signer = models.CharField(_("signed by"), max_length=200)
+    title = models.CharField(_("subject"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = IssuerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], name="decision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d}/{self.symbol}"
+
+
+class RecipientQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "unit__path"
+
+
+class Award(models.Model):
+    """An award of a decision to a collective (the unit) or an individual of that unit."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Awarded")
+        REVOKED = "revoked", _("Revoked")
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="awards")
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+", verbose_name=_("award"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("collective or unit"))
+    person_name = models.CharField(_("individual"), max_length=120, blank=True)
+    person_birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    # One achievement earns one award (Luật 2022 art. 6): the key names it, e.g. "cluster:12:2020".
+    achievement = models.CharField(_("achievement"), max_length=120)
+    amount = models.PositiveIntegerField(_("reward (VND)"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+    revoked_by = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = RecipientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        constraints = [models.UniqueConstraint(fields=["achievement"], condition=Q(status="active"),
+                                               name="one_award_per_achievement")]
+
+    def __str__(self) -> str:
+        return f"{self.award_type} — {self.person_name or self.unit}"
+
+    @property
+    def individual(self) -> bool:
+        return bool(self.person_name)

@@ -1,0 +1,124 @@
+"""Awards, first slice: reward money, decision numbers per issuer and year, one achievement one
+award, the commemorative medal's conditions, revocation."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from antq.awards.models import Award, AwardType, Decision
+from antq.awards.services import AwardSpec, award_revoke, decision_issue, reward_amount
+from antq.core.audit import AuditContext
+from antq.core.errors import OutOfScope
+from antq.movement.grassroots import member_add, member_leave, team_create
+from tests.fixtures import World
+
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+def ctx(world: World, username: str) -> AuditContext:
+    return AuditContext(actor=world.users[username], source="web")
+
+
+def kind(code: str) -> AwardType:
+    return AwardType.objects.get(code=code)
+
+
+def test_reward_money_is_coefficient_times_base_salary_rounded_up_to_10000(db: None) -> None:
+    flag = kind("co-thi-dua-tinh")  # 8,0 × lương cơ sở
+    assert reward_amount(flag, False, D(2020, 12, 20)) == 11_920_000  # 8 × 1.490.000
+    assert reward_amount(flag, False, D(2024, 12, 20)) == 18_720_000  # 8 × 2.340.000
+    certificate = kind("giay-khen-chu-tich-xa")  # 0,3 × 1.490.000 = 447.000 → 450.000
+    assert reward_amount(certificate, True, D(2020, 12, 20)) == 450_000
+    assert reward_amount(certificate, False, D(2020, 12, 20)) == 900_000  # 0,6 × 1.490.000 = 894.000 → 900.000
+    assert reward_amount(kind("ky-niem-chuong-bvantq"), True, D(2020, 12, 20)) == 0
+
+
+def test_decision_numbers_restart_each_year_per_issuer(world: World) -> None:
+    province, other = world.units["province"], world.units["other_province"]
+
+    def issue(issuer_key: str, day: datetime.date, achievement: str, who: str = "paula") -> Decision:
+        return decision_issue(ctx=ctx(world, who), issuer=world.units[issuer_key], authority="province",
+                              decided_on=day, signer="Chủ tịch UBND tỉnh", title="Khen thưởng phong trào",
+                              awards=[AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units["commune_a"],
+                                                achievement)])
+
+    numbers = [issue("province", D(2025, 12, 20), "a").number, issue("province", D(2025, 12, 28), "b").number,
+               issue("province", D(2026, 1, 5), "c").number]
+    assert numbers == [1, 2, 1] and str(Decision.objects.get(year=2026, issuer=province)) == "01/QĐ-UBND"
+    elsewhere = AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units["other_commune"], "d")
+    assert decision_issue(ctx=ctx(world, "oscar"), issuer=other, authority="province", decided_on=D(2026, 1, 6),
+                          signer="Chủ tịch", title="Khen", awards=[elsewhere]).number == 1
+    with pytest.raises(OutOfScope):  # a commune officer issues no provincial decision
+        issue("province", D(2026, 2, 1), "e", who="alice")
+
+
+def test_one_achievement_earns_one_award_and_revocation_shows(world: World) -> None:
+    province = world.units["province"]
+    spec = AwardSpec(kind("co-thi-dua-tinh"), world.units["commune_a"], "cluster:1:2025")
+    first = decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province", decided_on=D(2025, 12, 20),
+                           signer="Chủ tịch", title="Tặng cờ thi đua", awards=[spec])
+    with pytest.raises(ValidationError, match="one achievement, one award"):
+        decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province", decided_on=D(2025, 12, 21),
+                       signer="Chủ tịch", title="Bằng khen", awards=[
+                           AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units["commune_a"], "cluster:1:2025")])
+    assert Decision.objects.count() == 1  # the refused decision took no number
+    with pytest.raises(ValidationError, match="not awarded by this authority"):
+        decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province", decided_on=D(2025, 12, 21),
+                       signer="Chủ tịch", title="Sai thẩm quyền", awards=[
+                           AwardSpec(kind("co-thi-dua-chinh-phu"), world.units["commune_a"], "x")])
+    award = first.awards.get()
+    revocation = decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province",
+                                decided_on=D(2026, 3, 1), signer="Chủ tịch", title="Thu hồi", awards=[
+                                    AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units["commune_b"], "y")])
+    with pytest.raises(ValidationError):
+        award_revoke(ctx=ctx(world, "paula"), award=award, reason=" ", by=revocation)
+    award_revoke(ctx=ctx(world, "paula"), award=award, reason="Kê khai không trung thực", by=revocation)
+    award.refresh_from_db()
+    assert award.status == Award.Status.REVOKED and award.get_status_display() == "Revoked"
+    assert award.revoked_by == revocation
+    # Once revoked, the achievement may be judged again.
+    decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province", decided_on=D(2026, 3, 2),
+                   signer="Chủ tịch", title="Xét lại", awards=[spec])
+
+
+def test_the_commemorative_medal_once_per_person_with_its_conditions(world: World) -> None:
+    operator = AuditContext.cli()
+    hardship = team_create(ctx=operator, unit=world.units["village_b"], name="Tổ Xóm Chiềng", decision_no="1/QĐ",
+                           decision_date=D(2014, 7, 1), hardship_area=True)
+    plain = team_create(ctx=operator, unit=world.units["village_a"], name="Tổ Đồng Tiến", decision_no="2/QĐ",
+                        decision_date=D(2014, 7, 1))
+    base = {"sex": "male", "education": "upper_secondary", "resident_since": D(2000, 1, 1)}
+    member_add(ctx=operator, team=hardship, full_name="Lò Văn Mười", birth_year=1970, joined_on=D(2018, 1, 1),
+               **base)  # 8 years in a hardship area count as 16
+    veteran = member_add(ctx=operator, team=plain, full_name="Bùi Văn Ít", birth_year=1972, joined_on=D(2015, 1, 1),
+                         **base)
+    member_leave(ctx=operator, member=veteran, left_on=D(2020, 1, 1), reason="Chuyển đi")  # 5 years only
+    medal = kind("ky-niem-chuong-bvantq")
+    ministry = world.units["province"]  # the ministry's decisions are entered by the province here
+
+    def award(name: str, year: int, round_: int = 1, **flags: bool) -> Decision:
+        return decision_issue(ctx=operator, issuer=ministry, authority="ministry", decided_on=D(2026, 8, 19),
+                              signer="Bộ trưởng", title="Tặng Kỷ niệm chương", awards=[
+                                  AwardSpec(medal, world.units["commune_b"], f"medal:{name}:{round_}", name, year,
+                                            **flags)])
+
+    with pytest.raises(ValidationError, match="5,0 years of service; 15 are required"):
+        award("Bùi Văn Ít", 1972)
+    with pytest.raises(ValidationError, match="Deferred"):
+        award("Lò Văn Mười", 1970, pending_review=True)
+    with pytest.raises(ValidationError, match="holds a police medal"):
+        award("Lò Văn Mười", 1970, holds_police_medal=True)
+    award("Lò Văn Mười", 1970)
+    with pytest.raises(ValidationError, match="once per person"):
+        award("Lò Văn Mười", 1970, round_=2)  # another proposal, the same person
