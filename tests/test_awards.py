@@ -122,3 +122,47 @@ def test_the_commemorative_medal_once_per_person_with_its_conditions(world: Worl
     award("Lò Văn Mười", 1970)
     with pytest.raises(ValidationError, match="once per person"):
         award("Lò Văn Mười", 1970, round_=2)  # another proposal, the same person
+
+
+def test_rankings_follow_the_figures_and_proposals_freeze_with_the_decision(world: World) -> None:
+    from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
+    from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, ManualScore, Source
+    from antq.records.services import case_create, case_update
+
+    operator = AuditContext.cli()
+    cluster = Cluster.objects.create(province=world.units["province"], year=2026, name="Cụm thi đua số 1")
+    members = {key: ClusterMember.objects.create(cluster=cluster, unit=world.units[key])
+               for key in ("commune_a", "commune_b", "commune_pt")}
+    manual = ClusterCriterion.objects.create(cluster=cluster, position=1, name="Kết quả tự chấm", weight=40)
+    ClusterCriterion.objects.create(cluster=cluster, position=2, name="Tỷ lệ khám phá", weight=60,
+                                    source=Source.CLEARANCE_RATE)
+    for key, value in (("commune_a", 80), ("commune_b", 90), ("commune_pt", 85)):
+        ManualScore.objects.create(criterion=manual, member=members[key], value=value)
+    cases = {}
+    for key, cleared in (("commune_a", 4), ("commune_b", 1), ("commune_pt", 2)):
+        for n in range(4):
+            cases[(key, n)] = case_create(ctx=operator, case_no=f"{key}-{n}", unit=world.units[key],
+                                          occurred_on=D(2026, 3, 2), severity="nghiem_trong", group="ttxh",
+                                          cleared_on=D(2026, 4, 1) if n < cleared else None)
+    ranking = cluster_ranking(cluster)
+    # Manual 80/90/85 → 0/40/20 points; clearance 100%/25%/50% → 60/0/20: totals 60, 40, 40 — the tie
+    # between B and Việt Trì goes to the first criterion.
+    assert [(r.unit.code, r.total) for r in ranking] == [("04795", 60), ("05266", 40), ("07900", 40)]
+    assert [r.rank for r in ranking] == [1, 2, 3]
+    proposals = {p.unit.code: p.award_type.code for p in proposals_refresh(cluster)}
+    assert proposals == {"04795": "co-thi-dua-tinh", "05266": "bang-khen-chu-tich-tinh",
+                         "07900": "bang-khen-chu-tich-tinh"}
+    for n in range(1, 4):  # commune B clears its cases: the ranking and the proposals follow
+        case_update(ctx=operator, case=cases[("commune_b", n)], cleared_on=D(2026, 4, 2))
+    assert cluster_ranking(cluster)[0].unit.code == "05266"
+    assert {p.rank: p.unit.code for p in proposals_refresh(cluster)}[1] == "05266"
+    decision = proposals_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 20), signer="Chủ tịch UBND")
+    assert decision.number == 1 and decision.awards.count() == 3
+    flag = decision.awards.get(award_type__code="co-thi-dua-tinh")
+    assert flag.unit.code == "05266" and flag.amount == 18_720_000
+    for n in range(4):  # later changes move the ranking, not the decided proposals
+        case_update(ctx=operator, case=cases[("commune_b", n)], cleared_on=None)
+    assert cluster_ranking(cluster)[0].unit.code != "05266"
+    assert {p.rank: p.unit.code for p in proposals_refresh(cluster)}[1] == "05266"
+    with pytest.raises(ValidationError):
+        proposals_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 21), signer="Chủ tịch UBND")

@@ -135,3 +135,107 @@ class Award(models.Model):
     @property
     def individual(self) -> bool:
         return bool(self.person_name)
+
+
+class Source(models.TextChoices):
+    """Where a cluster criterion's value comes from."""
+
+    MANUAL = "manual", _("Scored by hand")
+    CLEARANCE_RATE = "clearance_rate", _("Clearance rate")
+    CRIME_CHANGE = "crime_change", _("Change in criminal cases (lower is better)")
+    ACCIDENT_CHANGE = "accident_change", _("Change in traffic accidents (lower is better)")
+    CLASSIFICATION = "classification", _("Movement classification score")
+    STANDARD = "standard", _("'Safe for security and order' standard recognised")
+
+
+class ClusterQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "province__path"
+
+
+class Cluster(models.Model):
+    """An emulation cluster or block (cụm, khối thi đua) of one province and year."""
+
+    province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200)
+    vote_record = models.TextField(_("record of the cluster's vote"), blank=True)
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class ClusterMember(models.Model):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="members")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "unit"], name="cluster_member_unique")]
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
+class ClusterCriterion(models.Model):
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("criterion"), max_length=200)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=1)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL)
+
+    class Meta:
+        ordering = ["cluster", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ManualScore(models.Model):
+    criterion = models.ForeignKey(ClusterCriterion, on_delete=models.CASCADE, related_name="scores")
+    member = models.ForeignKey(ClusterMember, on_delete=models.CASCADE, related_name="scores")
+    value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["criterion", "member"], name="manual_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class ProposalRule(models.Model):
+    """Ranks → award proposed (default: rank 1 the province's flag, ranks 2–3 a certificate)."""
+
+    province = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rank_from = models.PositiveSmallIntegerField(_("from rank"))
+    rank_to = models.PositiveSmallIntegerField(_("to rank"))
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["rank_from"]
+
+    def __str__(self) -> str:
+        return f"{self.rank_from}–{self.rank_to} → {self.award_type}"
+
+
+class Proposal(models.Model):
+    """A proposal derived from a cluster ranking; it follows the ranking until its decision."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
+
+    class Meta:
+        ordering = ["cluster", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster}: {self.rank}. {self.unit} → {self.award_type}"
+
+    @property
+    def frozen(self) -> bool:
+        return self.decision_id is not None

@@ -32,6 +32,8 @@ CATALOGUE: list[tuple[str, str, str, str, bool, bool, str | None, str | None, st
     ("ky-niem-chuong-bvantq", "Kỷ niệm chương \"Bảo vệ an ninh Tổ quốc\"", "medal", "ministry", False, True, None,
      None, "TT 20/2025/TT-BCA", False),
 ]
+# Ranking → proposal (the practice of the provinces' councils; configurable per province).
+PROPOSALS = [(1, 1, "co-thi-dua-tinh"), (2, 3, "bang-khen-chu-tich-tinh")]
 BASE_SALARY = [
     (1_390_000, datetime.date(2018, 7, 1), "NĐ 72/2018/NĐ-CP"),
     (1_490_000, datetime.date(2019, 7, 1), "NĐ 38/2019/NĐ-CP"),
@@ -52,3 +54,6 @@ def seed_awards(apps: Any) -> None:
                                  is_default=default)
     for amount, valid_from, basis in BASE_SALARY:
         BaseSalary.objects.create(amount=amount, valid_from=valid_from, basis=basis)
+    ProposalRule = apps.get_model("awards", "ProposalRule")
+    for rank_from, rank_to, code in PROPOSALS:
+        ProposalRule.objects.create(rank_from=rank_from, rank_to=rank_to, award_type=AwardType.objects.get(code=code))

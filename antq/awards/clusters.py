@@ -1,0 +1,138 @@
+"""Emulation clusters: members ranked from measured performance, rankings turned into award
+proposals, proposals carried into a numbered decision.
+
+Scoring rule (stated, so a cluster's meeting can check it): each criterion gives its weight
+× (value − worst) / (best − worst) over the members, best being the highest value or, for
+"lower is better" criteria, the lowest; a member without a value gets 0; when all members
+are equal every one gets the full weight. Ties: the higher total, then the higher points on
+the criteria in their order; members equal on all of them share the rank.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, Decision, Proposal, ProposalRule, Source
+from antq.awards.services import AwardSpec, decision_issue
+from antq.core.audit import AuditContext
+from antq.core.periods import period_from_spec
+from antq.indicators.engine import Computation, area_of
+from antq.movement.models import Classification, StandardEvaluation
+from antq.units.models import Unit
+
+LOWER_IS_BETTER = {Source.CRIME_CHANGE, Source.ACCIDENT_CHANGE}
+PANEL = {Source.CLEARANCE_RATE: ("clearance_rate", "value"), Source.CRIME_CHANGE: ("criminal_cases", "change_pct"),
+         Source.ACCIDENT_CHANGE: ("accidents", "change_pct")}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    unit: Unit
+    rank: int
+    total: Decimal
+    points: tuple[Decimal, ...]
+    values: tuple[Decimal | None, ...]
+
+
+def criterion_value(criterion: ClusterCriterion, member: ClusterMember, year: int) -> Decimal | None:
+    """The member's measured value for one criterion (None: nothing to measure)."""
+    unit = member.unit
+    if criterion.source == Source.MANUAL:
+        score = criterion.scores.filter(member=member).first()
+        return score.value if score else None
+    if criterion.source in PANEL:
+        indicator, field = PANEL[Source(criterion.source)]
+        period = period_from_spec(str(year), "mps")
+        figure = Computation.unrestricted().panel(area_of(unit, period, "time"), period, [indicator])[indicator]
+        value = figure[field]
+        return None if value is None else Decimal(str(value))
+    if criterion.source == Source.CLASSIFICATION:
+        row = Classification.objects.filter(unit=unit, year=year).first()
+        if row is None:
+            return None
+        return row.appraised_total if row.appraised_total is not None else row.self_total
+    recognised = StandardEvaluation.objects.filter(unit=unit, year=year,
+                                                   result=StandardEvaluation.Result.RECOGNISED).exists()
+    return Decimal(100) if recognised else Decimal(0)
+
+
+def _points(criterion: ClusterCriterion, values: list[Decimal | None]) -> list[Decimal]:
+    known = [v for v in values if v is not None]
+    if not known:
+        return [Decimal(0)] * len(values)
+    lower = criterion.source in LOWER_IS_BETTER
+    best, worst = (min(known), max(known)) if lower else (max(known), min(known))
+    if best == worst:
+        return [criterion.weight if v is not None else Decimal(0) for v in values]
+    return [Decimal(0) if v is None else (criterion.weight * (v - worst) / (best - worst)).quantize(Decimal("0.01"))
+            for v in values]
+
+
+def cluster_ranking(cluster: Cluster) -> list[Ranked]:
+    members = list(cluster.members.select_related("unit").order_by("unit__name"))
+    criteria = list(cluster.criteria.order_by("position"))
+    values = [[criterion_value(c, m, cluster.year) for m in members] for c in criteria]
+    points = [_points(c, column) for c, column in zip(criteria, values, strict=True)]
+    rows = []
+    for index, member in enumerate(members):
+        member_points = tuple(column[index] for column in points)
+        rows.append((member, sum(member_points, Decimal(0)), member_points,
+                     tuple(column[index] for column in values)))
+    rows.sort(key=lambda r: (-r[1], tuple(-p for p in r[2]), r[0].unit.name))
+    ranked: list[Ranked] = []
+    for position, (member, total, member_points, member_values) in enumerate(rows, start=1):
+        previous = ranked[-1] if ranked else None
+        tied = previous is not None and (previous.total, previous.points) == (total, member_points)
+        ranked.append(Ranked(member.unit, previous.rank if tied and previous else position, total, member_points,
+                             member_values))
+    return ranked
+
+
+def _rules(cluster: Cluster) -> list[ProposalRule]:
+    own = list(ProposalRule.objects.filter(province=cluster.province).select_related("award_type"))
+    return own or list(ProposalRule.objects.filter(province__isnull=True).select_related("award_type"))
+
+
+@transaction.atomic
+def proposals_refresh(cluster: Cluster) -> list[Proposal]:
+    """The proposals that follow from the ranking now; once a decision is issued they are frozen."""
+    existing = list(cluster.proposals.select_related("unit", "award_type").order_by("rank", "unit__name"))
+    if any(p.frozen for p in existing):
+        return existing
+    cluster.proposals.all().delete()
+    rules = _rules(cluster)
+    fresh = []
+    for row in cluster_ranking(cluster):
+        rule = next((r for r in rules if r.rank_from <= row.rank <= r.rank_to), None)
+        if rule is not None:
+            fresh.append(Proposal.objects.create(cluster=cluster, unit=row.unit, rank=row.rank,
+                                                 award_type=rule.award_type))
+    return fresh
+
+
+@transaction.atomic
+def proposals_decide(*, ctx: AuditContext, cluster: Cluster, decided_on: datetime.date, signer: str) -> Decision:
+    """One decision of the province for the cluster's proposals; they are frozen with it."""
+    proposals = proposals_refresh(cluster)
+    if not proposals or any(p.frozen for p in proposals):
+        raise ValidationError(_("There is no open proposal in this cluster."))
+    authorities = {p.award_type.authority for p in proposals}
+    if len(authorities) != 1:
+        raise ValidationError(_("The proposals need decisions of different authorities; decide them separately."))
+    decision = decision_issue(
+        ctx=ctx, issuer=cluster.province, authority=authorities.pop(), decided_on=decided_on, signer=signer,
+        title=f"Khen thưởng {cluster.name} năm {cluster.year}",
+        awards=[AwardSpec(p.award_type, p.unit, f"cluster:{cluster.pk}:{p.unit_id}") for p in proposals])
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(decision=decision)
+    return decision
+
+
+def clusters_of(province: Unit, year: int) -> list[Cluster]:
+    return list(Cluster.objects.filter(Q(province=province), year=year).order_by("name"))
