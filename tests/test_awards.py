@@ -166,3 +166,34 @@ def test_rankings_follow_the_figures_and_proposals_freeze_with_the_decision(worl
     assert {p.rank: p.unit.code for p in proposals_refresh(cluster)}[1] == "05266"
     with pytest.raises(ValidationError):
         proposals_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 21), signer="Chủ tịch UBND")
+
+
+def test_the_plan_tracks_tasks_targets_and_overdue_and_the_conference_is_recorded(world: World) -> None:
+    from antq.awards.plans import conference_record, plan_create, plan_progress, target_value_now, task_progress
+
+    paula = ctx(world, "paula")
+    province = world.units["province"]
+    plan = plan_create(ctx=paula, unit=province, year=2027, title="Kế hoạch BCĐ năm 2027", tasks=[
+        {"text": "Xây dựng đơn vị đạt tiêu chuẩn \"An toàn về ANTT\"", "lead": province,
+         "coordinating": [world.units["commune_a"]], "deadline": D(2027, 11, 15), "target_kind": "standard_share",
+         "target_value": 80},
+        {"text": "Nhân rộng mô hình quần chúng tự quản", "lead": world.units["commune_a"],
+         "deadline": D(2026, 6, 30)},
+    ])
+    first, second = plan.tasks.all()
+    assert target_value_now(first) == 0
+    with pytest.raises(OutOfScope):  # progress comes from the lead unit (or above)
+        task_progress(ctx=ctx(world, "bob"), task=second, on=D(2026, 5, 1), percent=50, note="Đã làm")
+    task_progress(ctx=ctx(world, "alice"), task=second, on=D(2026, 5, 1), percent=60, note="6 mô hình mới")
+    progress = plan_progress(plan, today=D(2026, 11, 29))
+    assert progress.overdue == [second] and progress.done == 0
+    task_progress(ctx=ctx(world, "alice"), task=second, on=D(2026, 11, 30), percent=100, note="Hoàn thành")
+    assert plan_progress(plan, today=D(2026, 12, 1)).done == 1
+    with pytest.raises(ValidationError):
+        conference_record(ctx=paula, unit=province, year=2026, held_on=D(2026, 12, 28), place="Hội trường",
+                          chair="Phó Chủ tịch UBND tỉnh", attendees=[{"title": "Giám đốc"}])
+    conference = conference_record(ctx=paula, unit=province, year=2026, held_on=D(2026, 12, 28),
+                                   place="Hội trường Công an tỉnh", chair="Phó Chủ tịch UBND tỉnh",
+                                   attendees=[{"name": "Nguyễn Văn A", "title": "Giám đốc Công an tỉnh",
+                                               "organisation": "Công an tỉnh"}])
+    assert conference.attendees[0]["title"] == "Giám đốc Công an tỉnh"

@@ -239,3 +239,85 @@ class Proposal(models.Model):
     @property
     def frozen(self) -> bool:
         return self.decision_id is not None
+
+
+class PlanQuerySet(ScopedQuerySet):
+    scope_path_field: ClassVar[str] = "unit__path"
+
+
+class Plan(models.Model):
+    """The Steering Committee's plan of one unit for one year (next year's tasks)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=300)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="plan_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Under way")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.CharField(_("task"), max_length=500)
+    lead = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("lead unit"))
+    coordinating = models.ManyToManyField(Unit, related_name="+", blank=True, verbose_name=_("coordinating units"))
+    deadline = models.DateField(_("deadline"))
+    # A measurable target: "≥ 80% of communes meet the standard" = (standard_share, 80).
+    target_kind = models.CharField(_("target"), max_length=30, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=8, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TaskProgress(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="progress")
+    on = models.DateField(_("date"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"))
+    note = models.CharField(_("note"), max_length=500)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["task", "on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.percent}%"
+
+
+class Conference(models.Model):
+    """The review conference (hội nghị tổng kết): who chaired and attended, the agenda and
+    the decisions whose awards were presented."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(_("year reviewed"))
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200)
+    chair = models.CharField(_("chaired by"), max_length=200)
+    attendees = models.JSONField(_("attendees"), default=list)  # [{"name", "title", "organisation"}]
+    agenda = models.TextField(_("agenda"), blank=True)
+    decisions = models.ManyToManyField(Decision, related_name="conferences", blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}"
