@@ -14,6 +14,8 @@ from django.urls import URLPattern, reverse
 
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
+from antq.awards.models import Award, AwardType, Cluster, ClusterMember, Decision
+from antq.awards.services import AwardSpec, decision_issue
 from antq.core.audit import AuditContext
 from antq.movement.classification import classification_start
 from antq.movement.evidence import evidence_attach
@@ -106,6 +108,10 @@ TARGETS: dict[str, Target] = {
     "site_create": ("post", lambda w: [w.units["village_b"].pk], lambda p: can_change(p, "village_b")),
     "site_detail": ("get", lambda w: [ModelSite.objects.get(unit=w.units["village_b"]).pk],
                     lambda p: sees(p, "village_b")),
+    "awards_home": ("get", lambda w: [], lambda p: True),
+    "cluster_detail": ("get", lambda w: [Cluster.objects.get().pk], lambda p: sees(p, "province")),
+    "decision_detail": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
+    "award_certificate": ("get", lambda w: [Award.objects.get().pk], lambda p: sees(p, "commune_b")),
     "evidence_download": ("get", lambda w: [Evidence.objects.get(unit=w.units["commune_b"]).pk],
                           lambda p: sees(p, "commune_b")),
     "team_detail": ("get", lambda w: [SecurityTeam.objects.get(unit=w.units["village_b"]).pk],
@@ -149,6 +155,12 @@ def world_with_token(world: World, settings: Any, tmp_path: Path) -> World:
                 decision_date=datetime.date(2024, 7, 1))
     camera = model_type_create(ctx=ctx, name="Camera an ninh", province=world.units["province"])
     model_site_create(ctx=ctx, model_type=camera, unit=world.units["village_b"], started_on=datetime.date(2025, 8, 1))
+    cluster = Cluster.objects.create(province=world.units["province"], year=2025, name="Cụm thi đua số 1")
+    ClusterMember.objects.create(cluster=cluster, unit=world.units["commune_b"])
+    decision_issue(ctx=ctx, issuer=world.units["province"], authority="province",
+                   decided_on=datetime.date(2025, 12, 20), signer="Chủ tịch UBND tỉnh", title="Khen thưởng",
+                   awards=[AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"), world.units["commune_b"],
+                                     "matrix")])
     return world
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, dashboard, movement, movement_rules, records, rules, units
+from antq.web.views import accounts, awards, dashboard, movement, movement_rules, records, rules, units
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -49,6 +49,10 @@ urlpatterns = [
     path("movement/reports/<int:unit_pk>/<str:spec>/", movement.report_view, name="movement_report"),
     path("movement/units/<int:unit_pk>/<int:year>/results.xlsx", movement.results_export,
          name="movement_results_export"),
+    path("awards/", awards.awards_home, name="awards_home"),
+    path("awards/clusters/<int:pk>/", awards.cluster_detail, name="cluster_detail"),
+    path("awards/decisions/<int:pk>/", awards.decision_detail, name="decision_detail"),
+    path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),
     path("units/", units.unit_tree, name="unit_tree"),
     path("units/search/", units.unit_search, name="unit_search"),
     path("units/import/", units.unit_import_view, name="unit_import"),

@@ -86,12 +86,14 @@ def _flushable_audit_trail(transactional_db: None) -> Iterator[None]:
 def world(_flushable_audit_trail: None) -> World:
     # The shared `world` fixture uses `db` (a transaction the live server thread cannot see).
     # `transactional_db` empties every table after each test, the rows seeded by data
-    # migrations included: put the movement's default rules back (idempotent).
+    # migrations included: put the movement's rules and the award catalogue back (idempotent).
     from django.apps import apps
 
+    from antq.awards.seed import seed_awards
     from antq.movement.seed import seed_rules
 
     seed_rules(apps)
+    seed_awards(apps)
     return build_world()
 
 

@@ -1,0 +1,80 @@
+"""Award pages: a cluster's ranking and proposals with the decision that freezes them, a
+decision with its awards, and each award's printed certificate (PDF)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from antq.awards.certificates import PdfUnavailable, certificate_pdf
+from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
+from antq.awards.models import Award, Cluster, Decision
+from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.web.scoped import audit_context, scoped_get
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DecideForm(forms.Form):
+    decided_on = forms.DateField(label=gettext_lazy("Decision date"), widget=DATE)
+    signer = forms.CharField(label=gettext_lazy("Signed by"), max_length=200)
+
+
+@login_required
+def awards_home(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    return render(request, "awards/home.html", {
+        "clusters": Cluster.objects.restrict(request.user).select_related("province").order_by("-year", "name")[:100],
+        "decisions": Decision.objects.restrict(request.user).select_related("issuer")[:100], "year": year})
+
+
+@login_required
+def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = scoped_get(Cluster.objects.select_related("province"), request, pk=pk)
+    can_decide = path_in_scope(cluster.province.path, user_scope_paths(request.user, Action.APPROVE))
+    form = DecideForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404()
+        if form.is_valid():
+            try:
+                decision = proposals_decide(ctx=audit_context(request), cluster=cluster, **form.cleaned_data)
+                return redirect("decision_detail", pk=decision.pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+    proposals = proposals_refresh(cluster)
+    return render(request, "awards/cluster.html", {
+        "cluster": cluster, "ranking": cluster_ranking(cluster), "criteria": cluster.criteria.order_by("position"),
+        "proposals": proposals, "frozen": any(p.frozen for p in proposals),
+        "form": form if can_decide and not any(p.frozen for p in proposals) else None})
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = scoped_get(Decision.objects.select_related("issuer"), request, pk=pk)
+    return render(request, "awards/decision.html", {
+        "decision": decision, "awards": decision.awards.select_related("award_type", "unit").order_by("pk")})
+
+
+@login_required
+def award_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    award = scoped_get(Award.objects.select_related("decision", "award_type", "unit"), request, pk=pk)
+    if award.status != Award.Status.ACTIVE:
+        messages.error(request, _("A revoked award has no certificate."))
+        return redirect("decision_detail", pk=award.decision_id)
+    try:
+        pdf = certificate_pdf(award)
+    except PdfUnavailable as exc:
+        messages.error(request, _("The PDF cannot be made on this server (%(why)s); ask the operator to install "
+                                  "pango.") % {"why": exc})
+        return redirect("decision_detail", pk=award.decision_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="giay-khen-{award.pk}.pdf"'
+    return response
