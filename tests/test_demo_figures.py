@@ -31,6 +31,15 @@ def test_demo_gives_the_article_figures() -> None:
     assert figures["accidents_all_three_decreased"]["value"] is True
     assert figures["clearance_rate"]["target"] == 75.0
 
+    # The awards of the conference: 6 flags, 5 + 3 certificates, 10 Ministry certificates, 5 medals.
+    from collections import Counter
+
+    from antq.awards.models import Award, Conference
+
+    assert Counter(a.award_type.code for a in Award.objects.all()) == {
+        "co-thi-dua-tinh": 6, "bang-khen-chu-tich-tinh": 8, "bang-khen-bo-truong-bca": 10, "ky-niem-chuong-bvantq": 5}
+    assert Conference.objects.get(year=2020).chair.startswith("Bùi Văn Khánh")
+
     # The merged province compares 2025 with the three old provinces of 2024.
     out = io.StringIO()
     call_command("indicators", "--unit", "25", "--period", "2025", "--format", "json", stdout=out)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antq.awards.models import Conference, Plan, Task, TaskProgress
+from antq.awards.models import Conference, Decision, Plan, Task, TaskProgress
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.movement.classification import check_in_scope
@@ -95,7 +95,7 @@ def plan_progress(plan: Plan, today: datetime.date | None = None) -> PlanProgres
 @transaction.atomic
 def conference_record(*, ctx: AuditContext, unit: Unit, year: int, held_on: datetime.date, place: str, chair: str,
                       attendees: list[dict[str, str]], agenda: str = "",
-                      decisions: list[object] | None = None) -> Conference:
+                      decisions: list[Decision] | None = None) -> Conference:
     """Record the review conference; the decisions whose awards were presented are linked."""
     check_in_scope(ctx, unit)
     problems = [index for index, person in enumerate(attendees, start=1)
@@ -107,7 +107,7 @@ def conference_record(*, ctx: AuditContext, unit: Unit, year: int, held_on: date
         raise ValidationError({"chair": _("Say who chaired the conference.")})
     conference = Conference.objects.create(unit=unit, year=year, held_on=held_on, place=place.strip(),
                                            chair=chair.strip(), attendees=attendees, agenda=agenda)
-    conference.decisions.set(decisions or [])  # type: ignore[arg-type]
+    conference.decisions.set(decisions or [])
     record_change(ctx, action=ChangeRecord.Action.CREATE, obj=conference, scope_path=unit.path, before=None,
                   after={**snapshot(conference), "decisions": [str(d) for d in conference.decisions.all()]})
     return conference

@@ -19,6 +19,7 @@ from django.db import transaction
 from antq.accounts.models import Grant, User
 from antq.accounts.services import grant_create, user_create, user_set_password
 from antq.core.audit import AuditContext
+from antq.demo.awards import load_demo_awards
 from antq.demo.movement import load_demo_movement
 from antq.demo.national import load_national
 from antq.demo.records import load_demo_records
@@ -100,8 +101,10 @@ class Command(BaseCommand):
             logins = self._users(ctx, password)
             written = load_demo_records(ctx)
             classified = load_demo_movement(ctx)
+            decided = load_demo_awards(ctx)
         self.stdout.write(f"Hồ sơ demo / demo records: {written} mới / new; phân loại phong trào / movement "
-                          f"classifications: {classified} mới / new")
+                          f"classifications: {classified} mới / new; quyết định khen thưởng / award decisions: "
+                          f"{decided} mới / new")
         if not options["quiet_logins"]:
             self.stdout.write(f"\nTài khoản demo / demo logins (mật khẩu / password: {password})")
             for username, role, unit in logins:
