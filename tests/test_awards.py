@@ -197,3 +197,26 @@ def test_the_plan_tracks_tasks_targets_and_overdue_and_the_conference_is_recorde
                                    attendees=[{"name": "Nguyễn Văn A", "title": "Giám đốc Công an tỉnh",
                                                "organisation": "Công an tỉnh"}])
     assert conference.attendees[0]["title"] == "Giám đốc Công an tỉnh"
+
+
+def test_awards_of_a_revoked_decision_show_as_revoked(world: World) -> None:
+    from django.test import Client
+
+    province = world.units["province"]
+    specs = [AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units[key], f"rv:{key}") for key in ("commune_a",
+                                                                                                   "commune_b")]
+    decision = decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province",
+                              decided_on=D(2026, 6, 1), signer="Chủ tịch", title="Khen", awards=specs)
+    revoking = decision_issue(ctx=ctx(world, "paula"), issuer=province, authority="province",
+                              decided_on=D(2026, 7, 1), signer="Chủ tịch", title="Khen khác", awards=[
+                                  AwardSpec(kind("bang-khen-chu-tich-tinh"), world.units["commune_pt"], "rv:other")])
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    paula.post(f"/awards/decisions/{decision.pk}/", {"revoking": revoking.pk, "reason": "Hồ sơ không trung thực"})
+    assert set(decision.awards.values_list("status", flat=True)) == {"revoked"}
+    page = paula.get(f"/awards/decisions/{decision.pk}/").content.decode()
+    assert "Đã thu hồi" in page and "Hồ sơ không trung thực" in page and "certificate-" not in page
+    alice = Client()
+    alice.force_login(world.users["alice"])  # sees her commune's award, may not revoke
+    assert alice.post(f"/awards/decisions/{decision.pk}/", {"revoking": revoking.pk, "reason": "x"}).status_code == 404
+

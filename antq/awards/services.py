@@ -162,6 +162,15 @@ def award_revoke(*, ctx: AuditContext, award: Award, reason: str, by: Decision) 
     return current
 
 
+@transaction.atomic
+def decision_revoke(*, ctx: AuditContext, decision: Decision, reason: str, by: Decision) -> list[Award]:
+    """Revoke a whole decision: every award it carries shows as revoked, with the reason."""
+    active = list(decision.awards.filter(status=Award.Status.ACTIVE))
+    if not active:
+        raise ValidationError(_("Nothing of this decision is still in force."))
+    return [award_revoke(ctx=ctx, award=award, reason=reason, by=by) for award in active]
+
+
 def awards_of(unit: Unit, year: int, user: object) -> list[Award]:
     """The year's awards to the unit and the units under it that the user may see."""
     return list(Award.objects.restrict(user).filter(Q(unit__path__startswith=unit.path), decision__year=year)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
 from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
 from antq.awards.models import Award, Cluster, Decision
+from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.web.scoped import audit_context, scoped_get
 
@@ -56,11 +57,31 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form if can_decide and not any(p.frozen for p in proposals) else None})
 
 
+class RevokeForm(forms.Form):
+    revoking = forms.ModelChoiceField(label=gettext_lazy("Revoking decision"), queryset=Decision.objects.none())
+    reason = forms.CharField(label=gettext_lazy("Reason for revocation"), max_length=300)
+
+
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = scoped_get(Decision.objects.select_related("issuer"), request, pk=pk)
+    can_revoke = path_in_scope(decision.issuer.path, user_scope_paths(request.user, Action.APPROVE))
+    form = RevokeForm(request.POST or None)
+    form.fields["revoking"].queryset = Decision.objects.filter(  # type: ignore[attr-defined]
+        issuer=decision.issuer).exclude(pk=decision.pk)
+    if request.method == "POST":
+        if not can_revoke:
+            raise Http404()
+        if form.is_valid():
+            try:
+                decision_revoke(ctx=audit_context(request), decision=decision, reason=form.cleaned_data["reason"],
+                                by=form.cleaned_data["revoking"])
+                return redirect("decision_detail", pk=pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
     return render(request, "awards/decision.html", {
-        "decision": decision, "awards": decision.awards.select_related("award_type", "unit").order_by("pk")})
+        "decision": decision, "awards": decision.awards.select_related("award_type", "unit").order_by("pk"),
+        "revoke": form if can_revoke else None})
 
 
 @login_required
