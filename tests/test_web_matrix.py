@@ -111,6 +111,7 @@ TARGETS: dict[str, Target] = {
     "awards_home": ("get", lambda w: [], lambda p: True),
     "cluster_detail": ("get", lambda w: [Cluster.objects.get().pk], lambda p: sees(p, "province")),
     "decision_detail": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
+    "decision_export": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
     "award_certificate": ("get", lambda w: [Award.objects.get().pk], lambda p: sees(p, "commune_b")),
     "evidence_download": ("get", lambda w: [Evidence.objects.get(unit=w.units["commune_b"]).pk],
                           lambda p: sees(p, "commune_b")),

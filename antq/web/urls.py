@@ -52,6 +52,7 @@ urlpatterns = [
     path("awards/", awards.awards_home, name="awards_home"),
     path("awards/clusters/<int:pk>/", awards.cluster_detail, name="cluster_detail"),
     path("awards/decisions/<int:pk>/", awards.decision_detail, name="decision_detail"),
+    path("awards/decisions/<int:pk>/awards.xlsx", awards.decision_export, name="decision_export"),
     path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),
     path("units/", units.unit_tree, name="unit_tree"),
     path("units/search/", units.unit_search, name="unit_search"),

@@ -3,15 +3,18 @@ decision with its awards, and each award's printed certificate (PDF)."""
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
 
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
 from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
@@ -98,4 +101,25 @@ def award_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("decision_detail", pk=award.decision_id)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="giay-khen-{award.pk}.pdf"'
+    return response
+
+
+@login_required
+def decision_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision's award list as XLSX (the annex of the decision)."""
+    decision = scoped_get(Decision.objects.select_related("issuer"), request, pk=pk)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách khen thưởng")
+    sheet.append([f"Quyết định số {decision} ngày {decision.decided_on:%d/%m/%Y}: {decision.title}"])
+    sheet.append(["STT", "Hình thức", "Tập thể / đơn vị", "Cá nhân", "Năm sinh", "Tiền thưởng (đồng)", "Trạng thái"])
+    with translation.override("vi"):
+        for number, award in enumerate(decision.awards.select_related("award_type", "unit").order_by("pk"), start=1):
+            sheet.append([number, award.award_type.name, award.unit.name, award.person_name, award.person_birth_year,
+                          award.amount, award.get_status_display()])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"danh-sach-khen-thuong-{decision.year}-{decision.number:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
