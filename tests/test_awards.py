@@ -197,6 +197,12 @@ def test_the_plan_tracks_tasks_targets_and_overdue_and_the_conference_is_recorde
                                    attendees=[{"name": "Nguyễn Văn A", "title": "Giám đốc Công an tỉnh",
                                                "organisation": "Công an tỉnh"}])
     assert conference.attendees[0]["title"] == "Giám đốc Công an tỉnh"
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users["paula"])
+    page = client.get(f"/dashboard/?unit={province.pk}&period=2027").content.decode()
+    assert "Kế hoạch BCĐ năm 2027: 1/2" in page
 
 
 def test_awards_of_a_revoked_decision_show_as_revoked(world: World) -> None:

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from antq.awards.models import Plan
+from antq.awards.plans import plan_progress
 from antq.core.periods import Period, PeriodError, period_containing, period_from_spec
 from antq.indicators.charts import point_map, trend_chart
 from antq.indicators.definitions import BY_ID, INDICATORS, AllDecreased, Rate
@@ -142,7 +144,9 @@ def movement_summary(request: HttpRequest, unit: Unit, year: int) -> dict[str, A
     """The movement's year under the unit: classification counts, the standard, the models."""
     evaluations = StandardEvaluation.objects.restrict(request.user).filter(unit__path__startswith=unit.path,
                                                                              year=year)
+    plan = Plan.objects.restrict(request.user).filter(unit=unit, year=year).first()
     return {"year": year, "results": results_under(unit, year, request.user),
+            "plan": plan, "plan_progress": plan_progress(plan) if plan else None,
             "evaluated": evaluations.count(),
             "recognised": evaluations.filter(result=StandardEvaluation.Result.RECOGNISED).count(),
             "models": model_counts(unit, min(timezone.localdate(), datetime.date(year, 12, 31)))}
