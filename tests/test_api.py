@@ -369,6 +369,7 @@ def test_openapi_lists_the_routes(world: World) -> None:
         (f"{API}/movement/classifications/{{classification_id}}/appraisal", "post"),
         (f"{API}/movement/classifications/{{classification_id}}/approval", "post"),
         (f"{API}/movement/standard", "get"), (f"{API}/movement/teams", "get"),
+        (f"{API}/awards/decisions", "get"), (f"{API}/awards/clusters/{{cluster_id}}/ranking", "get"),
         (f"{API}/movement/standard/registrations", "post"), (f"{API}/movement/standard/evaluations", "post"),
         (f"{API}/movement/standard/evaluations/{{evaluation_id}}/checks", "post"),
         (f"{API}/movement/standard/evaluations/{{evaluation_id}}/decision", "post"),

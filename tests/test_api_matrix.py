@@ -22,6 +22,8 @@ from antq.accounts.models import Grant
 from antq.accounts.roles import ROLE_ACTIONS
 from antq.accounts.services import token_create
 from antq.api.urls import api
+from antq.awards.models import AwardType, Cluster, ClusterMember
+from antq.awards.services import AwardSpec, decision_issue
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action
 from antq.movement.classification import appraise, classification_start, self_score
@@ -98,6 +100,20 @@ def _bob_evaluation(world: World) -> int:
 def _bob_standard(world: World) -> str:
     standard_evaluation_start(ctx=AuditContext.system(), unit=world.units["commune_b"], year=2026)
     return "/movement/standard?unit=05266&year=2026"
+
+
+def _province_decision(world: World) -> str:
+    decision_issue(ctx=AuditContext.system(), issuer=world.units["province"], authority="province",
+                   decided_on=datetime.date(2025, 12, 20), signer="Chủ tịch", title="Khen thưởng",
+                   awards=[AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"), world.units["commune_b"],
+                                     "matrix")])
+    return "/awards/decisions?year=2025"
+
+
+def _province_cluster(world: World) -> int:
+    cluster = Cluster.objects.create(province=world.units["province"], year=2025, name="Cụm 1")
+    ClusterMember.objects.create(cluster=cluster, unit=world.units["commune_b"])
+    return cluster.pk
 
 
 def _bob_team_id(world: World) -> int:
@@ -205,6 +221,10 @@ CASES: dict[tuple[str, str], Case] = {
         f"/movement/teams/{_bob_team_id(w)}/members", {
             "full_name": "Lò Văn Mới", "birth_year": 1990, "sex": "male", "education": "upper_secondary",
             "resident_since": "2010-01-01", "joined_on": "2025-08-01"}), 201),
+    ("/awards/decisions", "get"): Case("province", Action.VIEW, lambda w: (_province_decision(w), None), 200,
+                                       is_list=True),
+    ("/awards/clusters/{cluster_id}/ranking", "get"): Case("province", Action.VIEW, lambda w: (
+        f"/awards/clusters/{_province_cluster(w)}/ranking", None), 200),
     ("/movement/sites", "get"): Case("village_b", Action.VIEW, lambda w: (_bob_site(w), None), 200, is_list=True),
     ("/movement/reports/{unit_code}/{spec}", "put"): Case("commune_b", Action.CHANGE, lambda w: (
         "/movement/reports/05266/2026-04", {"figures": FIGURES, "submit": True}), 200),

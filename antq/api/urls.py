@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from antq.api import grants, indicators, movement, records, units
+from antq.api import awards, grants, indicators, movement, records, units
 from antq.api.auth import AUTH
 
 api = NinjaAPI(
@@ -35,6 +35,7 @@ api.add_router("", grants.router)
 api.add_router("", records.router)
 api.add_router("", indicators.router)
 api.add_router("", movement.router)
+api.add_router("", awards.router)
 
 
 def not_found_body() -> dict[str, str]:
