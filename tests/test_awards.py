@@ -226,3 +226,33 @@ def test_awards_of_a_revoked_decision_show_as_revoked(world: World) -> None:
     alice.force_login(world.users["alice"])  # sees her commune's award, may not revoke
     assert alice.post(f"/awards/decisions/{decision.pk}/", {"revoking": revoking.pk, "reason": "x"}).status_code == 404
 
+
+
+def test_the_cluster_dossier_is_made_from_the_live_ranking(world: World) -> None:
+    import io as _io
+
+    from django.test import Client
+    from docx import Document
+
+    from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, ManualScore
+
+    cluster = Cluster.objects.create(province=world.units["province"], year=2026, name="Cụm thi đua số 2",
+                                     vote_record="Biểu quyết 5/5 nhất trí")
+    criterion = ClusterCriterion.objects.create(cluster=cluster, position=1, name="Điểm bình xét", weight=100)
+    for key, value in (("commune_a", "92.5"), ("commune_b", "80")):
+        member = ClusterMember.objects.create(cluster=cluster, unit=world.units[key])
+        ManualScore.objects.create(criterion=criterion, member=member, value=value)
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    for kind, title in (("to-trinh", "TỜ TRÌNH"), ("bien-ban", "BIÊN BẢN"), ("danh-sach", "DANH SÁCH"),
+                        ("bao-cao-thanh-tich", "BÁO CÁO")):
+        response = paula.get(f"/awards/clusters/{cluster.pk}/dossier/{kind}.docx")
+        assert response.status_code == 200
+        document = Document(_io.BytesIO(response.content))
+        text = "\\n".join(p.text for p in document.paragraphs)
+        cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+        assert title in text and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells
+        assert "Phường Hòa Bình" in text + cells
+    minutes = Document(_io.BytesIO(paula.get(f"/awards/clusters/{cluster.pk}/dossier/bien-ban.docx").content))
+    assert "Biểu quyết 5/5 nhất trí" in "\\n".join(p.text for p in minutes.paragraphs)
+    assert paula.get(f"/awards/clusters/{cluster.pk}/dossier/nonsense.docx").status_code == 404

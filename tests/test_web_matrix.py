@@ -110,6 +110,7 @@ TARGETS: dict[str, Target] = {
                     lambda p: sees(p, "village_b")),
     "awards_home": ("get", lambda w: [], lambda p: True),
     "cluster_detail": ("get", lambda w: [Cluster.objects.get().pk], lambda p: sees(p, "province")),
+    "cluster_dossier": ("get", lambda w: [Cluster.objects.get().pk, "bien-ban"], lambda p: sees(p, "province")),
     "decision_detail": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
     "decision_export": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
     "award_certificate": ("get", lambda w: [Award.objects.get().pk], lambda p: sees(p, "commune_b")),

@@ -51,6 +51,7 @@ urlpatterns = [
          name="movement_results_export"),
     path("awards/", awards.awards_home, name="awards_home"),
     path("awards/clusters/<int:pk>/", awards.cluster_detail, name="cluster_detail"),
+    path("awards/clusters/<int:pk>/dossier/<str:kind>.docx", awards.cluster_dossier, name="cluster_dossier"),
     path("awards/decisions/<int:pk>/", awards.decision_detail, name="decision_detail"),
     path("awards/decisions/<int:pk>/awards.xlsx", awards.decision_export, name="decision_export"),
     path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),

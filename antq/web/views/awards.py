@@ -18,11 +18,13 @@ from openpyxl import Workbook
 
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
 from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
+from antq.awards.dossier import KINDS, dossier_docx
 from antq.awards.models import Award, Cluster, Decision
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.web.scoped import audit_context, scoped_get
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -56,7 +58,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposals = proposals_refresh(cluster)
     return render(request, "awards/cluster.html", {
         "cluster": cluster, "ranking": cluster_ranking(cluster), "criteria": cluster.criteria.order_by("position"),
-        "proposals": proposals, "frozen": any(p.frozen for p in proposals),
+        "proposals": proposals, "frozen": any(p.frozen for p in proposals), "dossier": KINDS,
         "form": form if can_decide and not any(p.frozen for p in proposals) else None})
 
 
@@ -122,4 +124,15 @@ def decision_export(request: HttpRequest, pk: int) -> HttpResponse:
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"danh-sach-khen-thuong-{decision.year}-{decision.number:02d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def cluster_dossier(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One document of the cluster's award dossier, as DOCX."""
+    cluster = scoped_get(Cluster.objects.select_related("province"), request, pk=pk)
+    if kind not in KINDS:
+        raise Http404()
+    response = HttpResponse(dossier_docx(cluster, kind), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{cluster.year}-{cluster.pk}.docx"'
     return response
