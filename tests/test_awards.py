@@ -256,3 +256,26 @@ def test_the_cluster_dossier_is_made_from_the_live_ranking(world: World) -> None
     minutes = Document(_io.BytesIO(paula.get(f"/awards/clusters/{cluster.pk}/dossier/bien-ban.docx").content))
     assert "Biểu quyết 5/5 nhất trí" in "\\n".join(p.text for p in minutes.paragraphs)
     assert paula.get(f"/awards/clusters/{cluster.pk}/dossier/nonsense.docx").status_code == 404
+
+
+def test_progress_is_reported_on_the_plan_page_by_the_lead_unit(world: World) -> None:
+    from django.test import Client
+
+    from antq.awards.plans import plan_create
+
+    plan = plan_create(ctx=ctx(world, "paula"), unit=world.units["province"], year=2026, title="Kế hoạch 2026",
+                       tasks=[{"text": "Nhân rộng mô hình", "lead": world.units["commune_a"],
+                               "deadline": D(2026, 12, 14)}])
+    task = plan.tasks.get()
+    alice, bob = Client(), Client()
+    alice.force_login(world.users["alice"])
+    bob.force_login(world.users["bob"])
+    assert bob.post(f"/awards/plans/{plan.pk}/", {"task": task.pk, "on": "2026-11-01", "percent": 50,
+                                                  "note": "x"}).status_code == 404  # not the lead, not above
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    assert paula.post(f"/awards/plans/{plan.pk}/", {"task": task.pk, "on": "2026-11-01", "percent": 100,
+                                                    "note": "Đã nhân rộng 6 mô hình"}).status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
+    assert "1/1" in paula.get(f"/awards/plans/{plan.pk}/").content.decode()

@@ -14,7 +14,8 @@ from django.urls import URLPattern, reverse
 
 from antq.accounts.models import ApiToken, Grant
 from antq.accounts.services import token_create
-from antq.awards.models import Award, AwardType, Cluster, ClusterMember, Decision
+from antq.awards.models import Award, AwardType, Cluster, ClusterMember, Conference, Decision, Plan
+from antq.awards.plans import conference_record, plan_create
 from antq.awards.services import AwardSpec, decision_issue
 from antq.core.audit import AuditContext
 from antq.movement.classification import classification_start
@@ -112,6 +113,8 @@ TARGETS: dict[str, Target] = {
     "cluster_detail": ("get", lambda w: [Cluster.objects.get().pk], lambda p: sees(p, "province")),
     "cluster_dossier": ("get", lambda w: [Cluster.objects.get().pk, "bien-ban"], lambda p: sees(p, "province")),
     "decision_detail": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
+    "plan_detail": ("get", lambda w: [Plan.objects.get().pk], lambda p: sees(p, "province")),
+    "conference_detail": ("get", lambda w: [Conference.objects.get().pk], lambda p: sees(p, "province")),
     "decision_export": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
     "award_certificate": ("get", lambda w: [Award.objects.get().pk], lambda p: sees(p, "commune_b")),
     "evidence_download": ("get", lambda w: [Evidence.objects.get(unit=w.units["commune_b"]).pk],
@@ -163,6 +166,10 @@ def world_with_token(world: World, settings: Any, tmp_path: Path) -> World:
                    decided_on=datetime.date(2025, 12, 20), signer="Chủ tịch UBND tỉnh", title="Khen thưởng",
                    awards=[AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"), world.units["commune_b"],
                                      "matrix")])
+    plan_create(ctx=ctx, unit=world.units["province"], year=2026, title="Kế hoạch 2026", tasks=[
+        {"text": "Nhân rộng mô hình", "lead": world.units["commune_b"], "deadline": datetime.date(2026, 12, 14)}])
+    conference_record(ctx=ctx, unit=world.units["province"], year=2025, held_on=datetime.date(2025, 12, 28),
+                      place="Hội trường", chair="Chủ tịch UBND tỉnh", attendees=[{"name": "Nguyễn Văn A"}])
     return world
 
 

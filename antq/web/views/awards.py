@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
 from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
 from antq.awards.dossier import KINDS, dossier_docx
-from antq.awards.models import Award, Cluster, Decision
+from antq.awards.models import Award, Cluster, Conference, Decision, Plan
+from antq.awards.plans import plan_progress, target_value_now, task_progress
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.web.scoped import audit_context, scoped_get
@@ -38,7 +39,9 @@ def awards_home(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     return render(request, "awards/home.html", {
         "clusters": Cluster.objects.restrict(request.user).select_related("province").order_by("-year", "name")[:100],
-        "decisions": Decision.objects.restrict(request.user).select_related("issuer")[:100], "year": year})
+        "decisions": Decision.objects.restrict(request.user).select_related("issuer")[:100], "year": year,
+        "plans": Plan.objects.restrict(request.user).select_related("unit")[:50],
+        "conferences": Conference.objects.restrict(request.user).select_related("unit")[:50]})
 
 
 @login_required
@@ -136,3 +139,39 @@ def cluster_dossier(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     response = HttpResponse(dossier_docx(cluster, kind), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="{kind}-{cluster.year}-{cluster.pk}.docx"'
     return response
+
+
+class ProgressForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    percent = forms.IntegerField(label=gettext_lazy("Progress (%)"), min_value=0, max_value=100)
+    note = forms.CharField(label=gettext_lazy("What was done"), max_length=500)
+    evidence = forms.CharField(label=gettext_lazy("Evidence"), max_length=300, required=False)
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = scoped_get(Plan.objects.select_related("unit"), request, pk=pk)
+    form = ProgressForm(request.POST or None)
+    if request.method == "POST":
+        task = plan.tasks.filter(pk=request.POST.get("task") or 0).select_related("lead").first()
+        if task is None or not path_in_scope(task.lead.path, user_scope_paths(request.user, Action.CHANGE)):
+            raise Http404()
+        if form.is_valid():
+            try:
+                task_progress(ctx=audit_context(request), task=task, **form.cleaned_data)
+                return redirect("plan_detail", pk=pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+    tasks = plan.tasks.select_related("lead").prefetch_related("progress", "coordinating")
+    return render(request, "awards/plan.html", {
+        "plan": plan, "progress": plan_progress(plan), "form": form,
+        "tasks": [{"task": t, "target_now": target_value_now(t),
+                   "can_report": path_in_scope(t.lead.path, user_scope_paths(request.user, Action.CHANGE))}
+                  for t in tasks]})
+
+
+@login_required
+def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = scoped_get(Conference.objects.select_related("unit"), request, pk=pk)
+    return render(request, "awards/conference.html", {
+        "conference": conference, "decisions": conference.decisions.order_by("number")})
