@@ -279,3 +279,33 @@ def test_progress_is_reported_on_the_plan_page_by_the_lead_unit(world: World) ->
     task.refresh_from_db()
     assert task.status == "done"
     assert "1/1" in paula.get(f"/awards/plans/{plan.pk}/").content.decode()
+
+
+def test_the_secretariat_builds_a_cluster_in_the_ui_and_it_ranks(world: World) -> None:
+    from django.test import Client
+
+    from antq.awards.models import Cluster
+
+    paula = Client()
+    paula.force_login(world.users["paula"])
+    response = paula.post("/awards/", {"province": world.units["province"].pk, "year": 2026, "name": "Cụm số 3"})
+    cluster = Cluster.objects.get(name="Cụm số 3")
+    assert response.status_code == 302
+    url = f"/awards/clusters/{cluster.pk}/"
+    for code in ("04795", "05266"):
+        paula.post(url, {"action": "member", "code": code})
+    page = paula.post(url, {"action": "member", "code": "00004"}, follow=True).content.decode()  # another province
+    assert "00004" in page and cluster.members.count() == 2
+    paula.post(url, {"action": "criterion", "name": "Điểm bình xét", "weight": "100", "source": "manual"})
+    criterion = cluster.criteria.get()
+    a, b = cluster.members.order_by("unit__code")
+    paula.post(url, {"action": "scores", f"score-{criterion.pk}-{a.pk}": "70", f"score-{criterion.pk}-{b.pk}": "95,5"})
+    paula.post(url, {"action": "vote", "vote_record": "Biểu quyết nhất trí"})
+    cluster.refresh_from_db()
+    assert cluster.vote_record == "Biểu quyết nhất trí"
+    assert "Xã Lạc Sơn" in paula.get(url).content.decode().split('data-testid="proposals"')[1].split("</tr>")[0]
+    alice = Client()
+    alice.force_login(world.users["alice"])
+    new_cluster = {"province": world.units["province"].pk, "year": 2026, "name": "x"}
+    assert alice.post("/awards/", new_cluster).status_code == 404
+    assert alice.post(url, {"action": "member", "code": "04795"}).status_code == 404

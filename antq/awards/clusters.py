@@ -19,10 +19,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, Decision, Proposal, ProposalRule, Source
+from antq.awards.models import (
+    Cluster,
+    ClusterCriterion,
+    ClusterMember,
+    Decision,
+    ManualScore,
+    Proposal,
+    ProposalRule,
+    Source,
+)
 from antq.awards.services import AwardSpec, decision_issue
-from antq.core.audit import AuditContext
+from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.errors import OutOfScope
+from antq.core.models import ChangeRecord
 from antq.core.periods import period_from_spec
+from antq.core.scoping import Action
 from antq.indicators.engine import Computation, area_of
 from antq.movement.models import Classification, StandardEvaluation
 from antq.units.models import Unit
@@ -136,3 +148,60 @@ def proposals_decide(*, ctx: AuditContext, cluster: Cluster, decided_on: datetim
 
 def clusters_of(province: Unit, year: int) -> list[Cluster]:
     return list(Cluster.objects.filter(Q(province=province), year=year).order_by("name"))
+
+
+def _editable(ctx: AuditContext, cluster: Cluster) -> None:
+    if not ctx.restrict(Unit.objects.all(), Action.APPROVE).filter(pk=cluster.province_id).exists():
+        raise OutOfScope()
+    if cluster.proposals.filter(decision__isnull=False).exists():
+        raise ValidationError(_("The cluster's awards are decided; its ranking is closed."))
+
+
+@transaction.atomic
+def cluster_create(*, ctx: AuditContext, province: Unit, year: int, name: str) -> Cluster:
+    if province.kind != "province" or not ctx.restrict(Unit.objects.all(), Action.APPROVE).filter(
+            pk=province.pk).exists():
+        raise OutOfScope()
+    if not name.strip():
+        raise ValidationError({"name": _("Name the cluster.")})
+    cluster = Cluster.objects.create(province=province, year=year, name=name.strip())
+    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=cluster, scope_path=province.path, before=None,
+                  after=snapshot(cluster))
+    return cluster
+
+
+@transaction.atomic
+def cluster_change(*, ctx: AuditContext, cluster: Cluster, member_code: str = "",
+                   criterion: tuple[str, Decimal, str] | None = None,
+                   scores: dict[tuple[int, int], Decimal] | None = None, vote_record: str | None = None) -> Cluster:
+    """Add a member (by unit code, valid at the year's end, under the province), add a
+    criterion (name, weight, source), set manual scores {(criterion id, member id): value},
+    or record the vote — all audited, all refused once the awards are decided."""
+    _editable(ctx, cluster)
+    before = {**snapshot(cluster), "members": [m.unit_id for m in cluster.members.all()]}
+    if member_code.strip():
+        unit = (Unit.objects.valid_on(datetime.date(cluster.year, 12, 31)).subtree_of(cluster.province)
+                .filter(code=member_code.strip()).exclude(pk=cluster.province_id).first())
+        if unit is None:
+            raise ValidationError({"member": _("No unit %(code)s under the province at the end of %(year)s.")
+                                   % {"code": member_code.strip(), "year": cluster.year}})
+        ClusterMember.objects.get_or_create(cluster=cluster, unit=unit)
+    if criterion is not None:
+        name, weight, source = criterion
+        if not name.strip() or weight <= 0 or source not in Source.values:
+            raise ValidationError({"criterion": _("A criterion needs a name, a positive weight and a source.")})
+        position = cluster.criteria.count() + 1
+        ClusterCriterion.objects.create(cluster=cluster, position=position, name=name.strip(), weight=weight,
+                                        source=source)
+    for (criterion_id, member_id), value in (scores or {}).items():
+        manual = cluster.criteria.filter(pk=criterion_id, source=Source.MANUAL).first()
+        member = cluster.members.filter(pk=member_id).first()
+        if manual is None or member is None:
+            raise ValidationError(_("Unknown criterion or member."))
+        ManualScore.objects.update_or_create(criterion=manual, member=member, defaults={"value": value})
+    if vote_record is not None:
+        cluster.vote_record = vote_record.strip()
+        cluster.save(update_fields=["vote_record"])
+    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=cluster, scope_path=cluster.province.path,
+                  before=before, after={**snapshot(cluster), "members": [m.unit_id for m in cluster.members.all()]})
+    return cluster

@@ -4,6 +4,8 @@ decision with its awards, and each award's printed certificate (PDF)."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -17,12 +19,19 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
-from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
+from antq.awards.clusters import (
+    cluster_change,
+    cluster_create,
+    cluster_ranking,
+    proposals_decide,
+    proposals_refresh,
+)
 from antq.awards.dossier import KINDS, dossier_docx
-from antq.awards.models import Award, Cluster, Conference, Decision, Plan
+from antq.awards.models import Award, Cluster, Conference, Decision, ManualScore, Plan, Source
 from antq.awards.plans import plan_progress, target_value_now, task_progress
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.units.models import Unit
 from antq.web.scoped import audit_context, scoped_get
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -34,13 +43,34 @@ class DecideForm(forms.Form):
     signer = forms.CharField(label=gettext_lazy("Signed by"), max_length=200)
 
 
+class ClusterForm(forms.Form):
+    province = forms.ModelChoiceField(label=gettext_lazy("Province"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+
+
+def _approving_provinces(request: HttpRequest) -> Any:
+    return Unit.objects.restrict(request.user, Action.APPROVE).filter(kind="province").order_by("-valid_from",
+                                                                                                 "name")
+
+
 @login_required
 def awards_home(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
+    provinces = _approving_provinces(request)
+    form = ClusterForm(request.POST or None, initial={"year": year})
+    form.fields["province"].queryset = provinces  # type: ignore[attr-defined]
+    if request.method == "POST":
+        if not provinces.exists():
+            raise Http404()
+        if form.is_valid():
+            cluster = cluster_create(ctx=audit_context(request), **form.cleaned_data)
+            return redirect("cluster_detail", pk=cluster.pk)
     return render(request, "awards/home.html", {
         "clusters": Cluster.objects.restrict(request.user).select_related("province").order_by("-year", "name")[:100],
         "decisions": Decision.objects.restrict(request.user).select_related("issuer")[:100], "year": year,
         "plans": Plan.objects.restrict(request.user).select_related("unit")[:50],
+        "cluster_form": form if provinces.exists() else None,
         "conferences": Conference.objects.restrict(request.user).select_related("unit")[:50]})
 
 
@@ -48,10 +78,17 @@ def awards_home(request: HttpRequest) -> HttpResponse:
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = scoped_get(Cluster.objects.select_related("province"), request, pk=pk)
     can_decide = path_in_scope(cluster.province.path, user_scope_paths(request.user, Action.APPROVE))
-    form = DecideForm(request.POST or None)
+    action = request.POST.get("action", "decide")
+    form = DecideForm(request.POST if action == "decide" else None)
     if request.method == "POST":
         if not can_decide:
             raise Http404()
+        if action != "decide":
+            try:
+                _cluster_edit(request, cluster, action)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("cluster_detail", pk=pk)
         if form.is_valid():
             try:
                 decision = proposals_decide(ctx=audit_context(request), cluster=cluster, **form.cleaned_data)
@@ -62,7 +99,40 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "awards/cluster.html", {
         "cluster": cluster, "ranking": cluster_ranking(cluster), "criteria": cluster.criteria.order_by("position"),
         "proposals": proposals, "frozen": any(p.frozen for p in proposals), "dossier": KINDS,
-        "form": form if can_decide and not any(p.frozen for p in proposals) else None})
+        "form": form if can_decide and not any(p.frozen for p in proposals) else None,
+        "editable": can_decide and not any(p.frozen for p in proposals), "sources": Source.choices,
+        "members": cluster.members.select_related("unit").order_by("unit__name"),
+        "manual": cluster.criteria.filter(source=Source.MANUAL).order_by("position"),
+        "scores": {(s.criterion_id, s.member_id): s.value for s in ManualScore.objects.filter(
+            criterion__cluster=cluster)}})
+
+
+def _cluster_edit(request: HttpRequest, cluster: Cluster, action: str) -> None:
+    ctx = audit_context(request)
+    if action == "member":
+        cluster_change(ctx=ctx, cluster=cluster, member_code=request.POST.get("code", ""))
+    elif action == "criterion":
+        try:
+            weight = Decimal(request.POST.get("weight", "").replace(",", "."))
+        except InvalidOperation as exc:
+            raise ValidationError(_("The weight is a number.")) from exc
+        cluster_change(ctx=ctx, cluster=cluster, criterion=(request.POST.get("name", ""), weight,
+                                                             request.POST.get("source", "")))
+    elif action == "scores":
+        scores: dict[tuple[int, int], Decimal] = {}
+        for key in request.POST:
+            raw = request.POST.get(key, "")
+            if key.startswith("score-") and raw.strip():
+                _prefix, criterion_id, member_id = key.split("-")
+                try:
+                    scores[(int(criterion_id), int(member_id))] = Decimal(raw.replace(",", "."))
+                except (ValueError, InvalidOperation) as exc:
+                    raise ValidationError(_("Scores are numbers.")) from exc
+        cluster_change(ctx=ctx, cluster=cluster, scores=scores)
+    elif action == "vote":
+        cluster_change(ctx=ctx, cluster=cluster, vote_record=request.POST.get("vote_record", ""))
+    else:
+        raise Http404()
 
 
 class RevokeForm(forms.Form):
