@@ -272,6 +272,12 @@ def test_progress_is_reported_on_the_plan_page_by_the_lead_unit(world: World) ->
     bob.force_login(world.users["bob"])
     assert bob.post(f"/awards/plans/{plan.pk}/", {"task": task.pk, "on": "2026-11-01", "percent": 50,
                                                   "note": "x"}).status_code == 404  # not the lead, not above
+    assert "Nhân rộng mô hình" in alice.get("/awards/tasks/").content.decode()  # the lead sees its task
+    assert "Nhân rộng mô hình" not in bob.get("/awards/tasks/").content.decode()
+    assert alice.post("/awards/tasks/", {"task": task.pk, "on": "2026-10-01", "percent": 40,
+                                         "note": "3 mô hình mới"}).status_code == 302
+    assert bob.post("/awards/tasks/", {"task": task.pk, "on": "2026-10-01", "percent": 40,
+                                       "note": "x"}).status_code == 404
     paula = Client()
     paula.force_login(world.users["paula"])
     assert paula.post(f"/awards/plans/{plan.pk}/", {"task": task.pk, "on": "2026-11-01", "percent": 100,

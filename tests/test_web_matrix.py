@@ -113,6 +113,7 @@ TARGETS: dict[str, Target] = {
     "cluster_detail": ("get", lambda w: [Cluster.objects.get().pk], lambda p: sees(p, "province")),
     "cluster_dossier": ("get", lambda w: [Cluster.objects.get().pk, "bien-ban"], lambda p: sees(p, "province")),
     "decision_detail": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),
+    "my_tasks": ("get", lambda w: [], lambda p: True),
     "plan_detail": ("get", lambda w: [Plan.objects.get().pk], lambda p: sees(p, "province")),
     "conference_detail": ("get", lambda w: [Conference.objects.get().pk], lambda p: sees(p, "province")),
     "decision_export": ("get", lambda w: [Decision.objects.get().pk], lambda p: sees(p, "province")),

@@ -262,6 +262,12 @@ class Plan(models.Model):
         return f"{self.title} ({self.year})"
 
 
+class TaskQuerySet(ScopedQuerySet):
+    """Tasks as their lead unit sees them (the plan itself may be a level above)."""
+
+    scope_path_field: ClassVar[str] = "lead__path"
+
+
 class Task(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Under way")
@@ -279,6 +285,8 @@ class Task(models.Model):
     target_value = models.DecimalField(_("target value"), max_digits=8, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "position"]

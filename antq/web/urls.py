@@ -56,6 +56,7 @@ urlpatterns = [
     path("awards/decisions/<int:pk>/awards.xlsx", awards.decision_export, name="decision_export"),
     path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),
     path("awards/plans/<int:pk>/", awards.plan_detail, name="plan_detail"),
+    path("awards/tasks/", awards.my_tasks, name="my_tasks"),
     path("awards/conferences/<int:pk>/", awards.conference_detail, name="conference_detail"),
     path("units/", units.unit_tree, name="unit_tree"),
     path("units/search/", units.unit_search, name="unit_search"),

@@ -27,7 +27,7 @@ from antq.awards.clusters import (
     proposals_refresh,
 )
 from antq.awards.dossier import KINDS, dossier_docx
-from antq.awards.models import Award, Cluster, Conference, Decision, ManualScore, Plan, Source
+from antq.awards.models import Award, Cluster, Conference, Decision, ManualScore, Plan, Source, Task
 from antq.awards.plans import plan_progress, target_value_now, task_progress
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
@@ -245,3 +245,22 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conference = scoped_get(Conference.objects.select_related("unit"), request, pk=pk)
     return render(request, "awards/conference.html", {
         "conference": conference, "decisions": conference.decisions.order_by("number")})
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The tasks the user's units lead, whoever's plan they belong to, with the progress form."""
+    tasks = (Task.objects.restrict(request.user, Action.CHANGE).filter(status=Task.Status.OPEN)
+             .select_related("plan__unit", "lead").order_by("deadline", "pk"))
+    form = ProgressForm(request.POST or None)
+    if request.method == "POST":
+        task = tasks.filter(pk=request.POST.get("task") or 0).first()
+        if task is None:
+            raise Http404()
+        if form.is_valid():
+            try:
+                task_progress(ctx=audit_context(request), task=task, **form.cleaned_data)
+                return redirect("my_tasks")
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+    return render(request, "awards/tasks.html", {"tasks": tasks, "form": form, "today": timezone.localdate()})
