@@ -195,8 +195,9 @@ def test_persona_sees_exactly_its_scope(world_with_token: World, name: str, pers
     response = getattr(client, method)(reverse(name, args=args(world_with_token)))
     if allowed(persona):
         assert response.status_code in (200, 302), response.status_code
-        if response.status_code == 200 and "<title>" in response.content.decode():
-            title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+        page = response.content.decode() if response["Content-Type"].startswith("text/html") else ""
+        if response.status_code == 200 and "<title>" in page:
+            title = page.split("<title>", 1)[1].split("</title>", 1)[0]
             assert "<" not in title, f"markup inside the page title: {title[:80]}"
     else:
         assert response.status_code == 404
