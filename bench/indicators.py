@@ -48,7 +48,8 @@ def measure(scale: float, vendor: str) -> list[dict[str, Any]]:
     from django.db.models import Count
 
     from antq.core.periods import period_from_spec
-    from antq.indicators.engine import Computation, indicator_report, national_rollup
+    from antq.indicators.engine import Computation, indicator_report
+    from antq.indicators.rollup import national_rollup
     from antq.records.models import CriminalCase
     from antq.units.models import Unit
 

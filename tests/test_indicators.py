@@ -307,7 +307,7 @@ def test_children_from_tallies_equal_children_from_records(generated, map_: str)
 
 
 def test_national_rollup_equals_each_units_own_figures(generated) -> None:
-    from antq.indicators.engine import national_rollup
+    from antq.indicators.rollup import national_rollup
     from antq.records.rules import RuleValue
     from antq.units.models import Unit
 

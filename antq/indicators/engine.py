@@ -13,17 +13,13 @@ The previous periods are read over the same area, so a comparison never changes 
 from __future__ import annotations
 
 import datetime
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 from typing import Any, cast
 
-from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models import Value as SqlValue
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from antq.core.periods import Period, month_periods
@@ -34,18 +30,15 @@ from antq.indicators.definitions import (
     AccidentSum,
     AccidentTotals,
     AllDecreased,
-    CaseCount,
     CaseTallies,
     Data,
     Definition,
     Rate,
     Value,
     change_pct,
-    rate_of,
 )
-from antq.records.choices import CrimeGroup
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
-from antq.records.rules import Rules, rules_by_province, targets_on
+from antq.records.rules import Rules, targets_on
 from antq.records.tallies import (
     CODES,
     HALF_MONTH_KINDS,
@@ -56,7 +49,6 @@ from antq.records.tallies import (
     AccidentYearTally,
     CaseTally,
     CaseYearTally,
-    area_ids,
     bucket,
     is_bucket_end,
     is_bucket_start,
@@ -142,7 +134,7 @@ def _unit_id(path: str) -> int:
 CaseCounts = dict[tuple[str, str], tuple[int, int]]
 
 
-def _is_year(period: Period) -> bool:
+def is_year(period: Period) -> bool:
     """A whole statistical year of its scheme (what the year tallies hold)."""
     return len(period.spec) == 4
 
@@ -201,7 +193,7 @@ def _province(unit: Unit) -> Unit:
     return Unit.objects.get(pk=ids[0]) if ids else unit
 
 
-def _values(data: Data, definitions: list[Definition], given: dict[str, Value] | None = None) -> dict[str, Value]:
+def values_of(data: Data, definitions: list[Definition], given: dict[str, Value] | None = None) -> dict[str, Value]:
     """Each definition's value, in order (rates read the counts before them); `given`
     holds counts already summed elsewhere."""
     done: dict[str, Value] = dict(given or {})
@@ -242,7 +234,7 @@ class Computation:
         if not self.use_tallies or (self.scope is not None
                                     and not all(path_in_scope(p, self.scope) for p in paths)):
             return None
-        if _is_year(period):
+        if is_year(period):
             return "year"
         if half_month and is_bucket_start(period.start) and is_bucket_end(period.end):
             return "half_month"
@@ -279,15 +271,15 @@ class Computation:
 
     def panel(self, area: Area, period: Period, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Each indicator with its previous-year value, change and target."""
-        definitions = [d for d in INDICATORS if ids is None or d.id in ids or _needed(d.id, ids)]
+        definitions = [d for d in INDICATORS if ids is None or d.id in ids or needed(d.id, ids)]
         previous_period = period.previous_year()
         flags = [d for d in definitions if isinstance(d, AllDecreased)]
         periods = [period, previous_period] + ([previous_period.previous_year()] if flags else [])
         datas = self.data_many(area, periods)
-        current = _values(datas[0], definitions)
-        previous = _values(datas[1], definitions)
+        current = values_of(datas[0], definitions)
+        previous = values_of(datas[1], definitions)
         if flags:
-            before_previous = _values(datas[2], definitions)
+            before_previous = values_of(datas[2], definitions)
             for flag in flags:
                 current[flag.id] = flag.decide(current, previous)
                 previous[flag.id] = flag.decide(previous, before_previous)
@@ -308,7 +300,7 @@ class Computation:
         return result
 
 
-def _needed(indicator_id: str, wanted: list[str]) -> bool:
+def needed(indicator_id: str, wanted: list[str]) -> bool:
     """Inputs of the wanted rates and flags are computed even when not asked for."""
     for wanted_id in wanted:
         definition = BY_ID.get(wanted_id)
@@ -389,7 +381,7 @@ def children_figures(area: Area, period: Period, computation: Computation, units
     owner = _child_areas(parent, children, period, area.map)
     rules = Rules.for_unit(period.end, _province(parent))
     definitions: list[Definition] = [
-        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
+        d for d in INDICATORS if (d.id in ids or needed(d.id, ids)) and not isinstance(d, AllDecreased)]
     grain = computation.grain(owner, period, half_month=_half_month_kinds(owner))
     if grain is not None:
         return _children_from_tallies(grain, children, owner, period, computation, rules, definitions)
@@ -427,7 +419,7 @@ def children_figures(area: Area, period: Period, computation: Computation, units
     result = []
     for child in children:
         data = Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]), rules)
-        result.append(ChildFigures(child, _values(data, definitions)))
+        result.append(ChildFigures(child, values_of(data, definitions)))
     return result
 
 
@@ -481,7 +473,7 @@ def _children_from_tallies(grain: str, children: list[Unit], owner: dict[str, Un
                 add(row["unit_id"], {(row["group"], row["severity"]): (row["o0"], row["c0"] or 0)}, (0, 0, 0, 0))
         for row in crash_rows:
             add(row["unit_id"], {}, tuple(row[f"{name}0"] or 0 for name in YEAR_ACCIDENT_COLUMNS))
-    return [ChildFigures(child, _values(Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]),
+    return [ChildFigures(child, values_of(Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]),
                                              rules), definitions)) for child in children]
 
 
@@ -504,119 +496,3 @@ def monthly_series(indicator_id: str, area: Area, year: Period, computation: Com
                 series[index] += row["n"] or 0
                 break
     return series
-
-
-def national_rollup(period: Period, computation: Computation, ids: list[str],
-                    kinds: tuple[str, ...] = ("province", "district", "commune")) -> dict[int, dict[str, Value]]:
-    """Every unit of the given kinds valid at the period's end, each over its own subtree
-    (unit id → indicator values). Administrators only: the computation must be unrestricted.
-
-    A whole year is summed in the database from the year tallies: each count definition
-    becomes one filtered SUM over the severity columns, one query per distinct set of
-    province rules; only the rates are computed here. Other periods aggregate the records
-    per unit and add each unit's counts to its ancestors."""
-    if computation.scope is not None or not computation.use_tallies:
-        raise IndicatorError("national_rollup needs an unrestricted computation")
-    units = dict(_fetch(Unit.objects.filter(valid_on_q(period.end), kind__in=kinds).values_list("pk", "path")))
-    definitions: list[Definition] = [
-        d for d in INDICATORS if (d.id in ids or _needed(d.id, ids)) and not isinstance(d, AllDecreased)]
-    provinces_now = set(Unit.objects.filter(valid_on_q(period.end), kind="province").values_list("pk", flat=True))
-    province_rules = rules_by_province(period.end, provinces_now)
-    by_rules: dict[Rules, set[int]] = {}
-    for province_id, rules in province_rules.items():
-        by_rules.setdefault(rules, set()).add(province_id)
-    result: dict[int, dict[str, Value]] = {}
-    for rules, provinces in by_rules.items():
-        if len(by_rules) == 1:
-            members, only = units, None
-        else:
-            members = {pk: path for pk, path in units.items() if _province_id(path) in provinces}
-            only = list(members)
-        if _is_year(period):
-            counts = _rollup_year_counts(period, computation.cleared_by, rules, definitions, only)
-            rates = [d for d in definitions if isinstance(d, Rate)]
-            zero: dict[str, Value] = {d.id: 0 for d in definitions if not isinstance(d, Rate)}
-            for pk in members:
-                values = {**zero, **counts.get(pk, {})}
-                for rate in rates:  # the counts here are always integers
-                    values[rate.id] = rate_of(values[rate.numerator], values[rate.denominator])  # type: ignore[arg-type]
-                result[pk] = values
-        else:
-            for pk, data in _rollup_from_records(period, computation, rules, members).items():
-                result[pk] = _values(data, definitions)
-    return result
-
-
-def _province_id(path: str) -> int:
-    return int(path.split("/", 1)[0])
-
-
-def _rollup_year_counts(period: Period, cleared_by: str, rules: Rules, definitions: list[Definition],
-                        only: list[int] | None) -> dict[int, dict[str, Value]]:
-    """unit id → {count indicator id: value} for one scheme year, summed in SQL."""
-    case_sums: dict[str, Any] = {}
-    accident_sums: dict[str, Any] = {}
-    for definition in definitions:
-        if isinstance(definition, CaseCount):
-            prefix = "occurred" if not definition.cleared else ("cleared" if cleared_by == "period" else
-                                                                   "cleared_ever")
-            severities = definition.severities(rules) if definition.severities else frozenset(SEVERITY_CODES)
-            columns = [F(f"{prefix}_{code}") for severity, code in SEVERITY_CODES.items() if severity in severities]
-            total = reduce(operator.add, columns) if columns else SqlValue(0)
-            groups = definition.groups(rules)
-            every_group = groups >= frozenset(CrimeGroup.values)  # no filter to evaluate on every row
-            case_sums[definition.id] = Sum(total) if every_group else Sum(total, filter=Q(group__in=sorted(groups)))
-        elif isinstance(definition, AccidentSum):
-            accident_sums[definition.id] = Sum("n" if definition.field_name == "accidents" else definition.field_name)
-    counts: dict[int, dict[str, Value]] = {}
-    for model, sums in ((CaseYearTally, case_sums), (AccidentYearTally, accident_sums)):
-        if not sums:
-            continue
-        rows = model.objects.filter(scheme=period.scheme, year=int(period.spec))
-        if only is not None:
-            rows = rows.filter(unit_id__in=only)
-        names = list(sums)
-        summed = {name: Coalesce(total, 0) for name, total in sums.items()}  # no matching row: 0, not NULL
-        for unit_id, *values in _fetch(rows.values_list("unit_id").annotate(**summed).order_by()):
-            if unit_id in counts:
-                counts[unit_id].update(zip(names, values, strict=True))
-            else:
-                counts[unit_id] = dict(zip(names, values, strict=True))
-    return counts
-
-
-def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a values_list queryset straight from the cursor, without Django's per-row
-    conversion: for the rollup's tens of thousands of integer rows."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _rollup_from_records(period: Period, computation: Computation, rules: Rules,
-                         members: dict[int, str]) -> dict[int, Data]:
-    """unit id → Data, from the records of the period grouped by unit, added to every ancestor."""
-    cases: dict[int, CaseCounts] = {pk: {} for pk in members}
-    crashes: dict[int, list[int]] = {pk: [0, 0, 0, 0] for pk in members}
-    until = period.end if computation.cleared_by == "period" else timezone.localdate()
-    case_rows = (computation.case_records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
-                 .values_list("unit__path", "group", "severity")
-                 .annotate(occurred=Count("id"), cleared=Count("id", filter=Q(cleared_on__lte=until))).order_by())
-    for path, group, severity, occurred, cleared in case_rows:
-        for unit_id in area_ids(path):
-            if unit_id in cases:
-                before = cases[unit_id].get((group, severity), (0, 0))
-                cases[unit_id][(group, severity)] = (before[0] + occurred, before[1] + cleared)
-    base = computation.accident_records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
-    later = dict(LaterDeath.objects.filter(accident__in=base.values("pk"), recorded_on__lte=timezone.localdate())
-                 .values_list("accident__unit__path").annotate(Sum("count")).order_by())
-    accident_rows = base.values_list("unit__path").annotate(Count("id"), Sum("deaths"), Sum("injuries"),
-                                                            Sum("missing")).order_by()
-    for path, n, deaths, injuries, missing in accident_rows:
-        for unit_id in area_ids(path):
-            if unit_id in crashes:
-                totals = crashes[unit_id]
-                for index, value in enumerate((n, (deaths or 0) + (later.get(path) or 0), injuries, missing)):
-                    totals[index] += value or 0
-    return {pk: Data(CaseTallies(cases[pk]), AccidentTotals(*crashes[pk]), rules) for pk in members}

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from antq.web.views import accounts, awards, dashboard, movement, movement_rules, records, rules, units
+from antq.web.views import (
+    accounts,
+    awards,
+    dashboard,
+    movement,
+    movement_groups,
+    movement_reports,
+    movement_rules,
+    records,
+    rules,
+    units,
+)
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -38,16 +49,16 @@ urlpatterns = [
     path("movement/units/<int:unit_pk>/<int:year>/standard/", movement.standard_start_view, name="standard_start"),
     path("movement/standard/<int:pk>/", movement.standard_detail, name="standard_detail"),
     path("movement/standard/<int:pk>/certificate/", movement.standard_certificate, name="standard_certificate"),
-    path("movement/units/<int:unit_pk>/teams/new/", movement.team_create_view, name="team_create"),
-    path("movement/units/<int:unit_pk>/sites/new/", movement.site_create_view, name="site_create"),
-    path("movement/sites/<int:pk>/", movement.site_detail, name="site_detail"),
+    path("movement/units/<int:unit_pk>/teams/new/", movement_groups.team_create_view, name="team_create"),
+    path("movement/units/<int:unit_pk>/sites/new/", movement_groups.site_create_view, name="site_create"),
+    path("movement/sites/<int:pk>/", movement_groups.site_detail, name="site_detail"),
     path("movement/evidence/<int:pk>/", movement.evidence_download, name="evidence_download"),
-    path("movement/teams/<int:pk>/", movement.team_detail, name="team_detail"),
-    path("movement/import/<str:kind>/", movement.movement_import, name="movement_import"),
-    path("movement/import/<str:kind>/template.xlsx", movement.movement_import_template,
+    path("movement/teams/<int:pk>/", movement_groups.team_detail, name="team_detail"),
+    path("movement/import/<str:kind>/", movement_reports.movement_import, name="movement_import"),
+    path("movement/import/<str:kind>/template.xlsx", movement_reports.movement_import_template,
          name="movement_import_template"),
-    path("movement/reports/<int:unit_pk>/<str:spec>/", movement.report_view, name="movement_report"),
-    path("movement/units/<int:unit_pk>/<int:year>/results.xlsx", movement.results_export,
+    path("movement/reports/<int:unit_pk>/<str:spec>/", movement_reports.report_view, name="movement_report"),
+    path("movement/units/<int:unit_pk>/<int:year>/results.xlsx", movement_reports.results_export,
          name="movement_results_export"),
     path("awards/", awards.awards_home, name="awards_home"),
     path("awards/clusters/<int:pk>/", awards.cluster_detail, name="cluster_detail"),

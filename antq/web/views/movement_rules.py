@@ -31,7 +31,7 @@ from antq.movement.rules import (
     StandardRuleSet,
 )
 from antq.web.scoped import audit_context, require_post
-from antq.web.views.movement import form_problems
+from antq.web.views.movement_common import form_problems
 from antq.web.views.rules import ProvinceChoice, manageable_provinces
 
 
