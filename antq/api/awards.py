@@ -73,13 +73,14 @@ def _decision_out(decision: Decision) -> DecisionOut:
                        awards=[AwardOut(id=a.pk, award=a.award_type.name, unit_code=a.unit.code, unit_name=a.unit.name,
                                         person_name=a.person_name, amount=a.amount, status=a.status,
                                         revoked_reason=a.revoked_reason)
-                               for a in decision.awards.select_related("award_type", "unit").order_by("pk")])
+                               for a in decision.awards.all()])  # in decision order (Meta)
 
 
 @router.get("/awards/decisions", response=DecisionList)
 def decision_list(request: HttpRequest, year: int) -> DecisionList:
     """The year's award decisions the caller may see, with their awards and amounts."""
-    decisions = Decision.objects.restrict(current_user(request)).filter(year=year).order_by("number", "pk")
+    decisions = (Decision.objects.restrict(current_user(request)).filter(year=year)
+                 .prefetch_related("awards__award_type", "awards__unit").order_by("number", "pk"))
     items = [_decision_out(d) for d in decisions]
     return DecisionList(count=len(items), items=items)
 

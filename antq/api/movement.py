@@ -235,7 +235,7 @@ def standard_list(request: HttpRequest, unit: str, year: int) -> EvaluationList:
     if root is None:
         return EvaluationList(count=0, items=[])
     rows = (StandardEvaluation.objects.restrict(user).filter(unit__path__startswith=root.path, year=year)
-            .select_related("unit", "rule_set").order_by("unit__path"))
+            .select_related("unit", "rule_set").prefetch_related("checks__criterion").order_by("unit__path"))
     items = [_evaluation_out(e) for e in rows]
     return EvaluationList(count=len(items), items=items)
 
@@ -269,7 +269,7 @@ class DecisionIn(Schema):
 def _evaluation_out(e: StandardEvaluation) -> EvaluationOut:
     return EvaluationOut(id=e.pk, unit=_unit_out(e.unit), year=e.year, basis=e.rule_set.basis, result=e.result,
                          decision_no=e.decision_no, decision_date=e.decision_date,
-                         checks={c.criterion.code: c.met for c in e.checks.select_related("criterion")})
+                         checks={c.criterion.code: c.met for c in e.checks.all()})
 
 
 def _evaluation(user: User, pk: int) -> StandardEvaluation:
@@ -391,7 +391,7 @@ def _team_out(team: SecurityTeam) -> TeamOut:
                    decision_date=team.decision_date,
                    members=[MemberOut(id=m.pk, full_name=m.full_name, birth_year=m.birth_year, sex=m.sex, role=m.role,
                                       joined_on=m.joined_on, left_on=m.left_on)
-                            for m in team.members.order_by("role", "full_name")])
+                            for m in team.members.all()])  # Meta orders them by role, name
 
 
 @router.get("/movement/teams", response=TeamList)
@@ -402,7 +402,7 @@ def team_list(request: HttpRequest, unit: str) -> TeamList:
     if root is None:
         return TeamList(count=0, items=[])
     teams = (SecurityTeam.objects.restrict(user).filter(unit__path__startswith=root.path)
-             .select_related("unit").order_by("unit__path", "name"))
+             .select_related("unit").prefetch_related("members").order_by("unit__path", "name"))
     items = [_team_out(team) for team in teams]
     return TeamList(count=len(items), items=items)
 

@@ -52,6 +52,25 @@ class _Rollback(Exception):
     pass
 
 
+def _rows(handle: IO[bytes], columns: list[Column], result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    """The file's rows, or none with the errors recorded (unreadable file or header, no rows)."""
+    table = read_table(handle, columns)
+    result.errors.extend(table.errors)
+    if table.unreadable:
+        return []
+    if not table.rows:
+        result.errors.append(CellError(0, "", "không có dòng dữ liệu / no data rows"))
+    return table.rows
+
+
+def _refused(result: ImportResult, number: int, headers: dict[str, str], exc: ValidationError,
+             values: dict[str, Any], default: str = "") -> None:
+    """A service's refusal of one row, field by field, in the import's error list."""
+    for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+        result.errors.append(CellError(number, headers.get(field, ""), " ".join(messages),
+                                       str(values.get(field, default))))
+
+
 def import_reports(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = False,
                    submit: bool = True) -> ImportResult:
     """Each row is one unit's figures for one period; a row for a report already there
@@ -61,16 +80,12 @@ def import_reports(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = Fals
     headers = {c.key: c.header for c in columns}
     headers["spec"] = headers["period"]  # the service's name for it
     result = ImportResult(dry_run=dry_run)
-    table = read_table(handle, columns)
-    result.errors.extend(table.errors)
-    if table.unreadable:
-        return result
-    if not table.rows:
-        result.errors.append(CellError(0, "", "không có dòng dữ liệu / no data rows"))
+    rows = _rows(handle, columns, result)
+    if not rows:
         return result
     scope = ctx.restrict(Unit.objects.all(), Action.CHANGE)
     checked: list[tuple[int, Unit, str, dict[str, int]]] = []
-    for number, row in table.rows:
+    for number, row in rows:
         spec = str(row.get("period") or "").strip()
         try:
             period = period_from_spec(spec, "mps")
@@ -97,9 +112,7 @@ def import_reports(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = Fals
                 try:
                     report_save(ctx=ctx, unit=unit, spec=spec, figures=figures, submit=submit)
                 except ValidationError as exc:
-                    for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-                        result.errors.append(CellError(number, headers.get(field, ""), " ".join(messages),
-                                                       str(figures.get(field, spec))))
+                    _refused(result, number, headers, exc, figures, spec)
                     continue
                 if (unit.pk, spec) in existing:
                     result.updated += 1
@@ -163,17 +176,13 @@ def import_members(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = Fals
     columns = member_columns()
     headers = {c.key: c.header for c in columns}
     result = ImportResult(dry_run=dry_run)
-    table = read_table(handle, columns)
-    result.errors.extend(table.errors)
-    if table.unreadable:
-        return result
-    if not table.rows:
-        result.errors.append(CellError(0, "", "không có dòng dữ liệu / no data rows"))
+    rows = _rows(handle, columns, result)
+    if not rows:
         return result
     teams = ctx.restrict(SecurityTeam.objects.all(), Action.CHANGE)
     try:
         with transaction.atomic():
-            for number, row in table.rows:
+            for number, row in rows:
                 team = teams.filter(name=str(row.get("team") or "").strip(),
                                     unit__code=str(row.get("unit_code") or "").strip()).first()
                 if team is None:
@@ -188,9 +197,7 @@ def import_members(*, ctx: AuditContext, handle: IO[bytes], dry_run: bool = Fals
                     member_add(ctx=ctx, team=team, **values)
                     result.created += 1
                 except ValidationError as exc:
-                    for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-                        result.errors.append(CellError(number, headers.get(field, ""), " ".join(messages),
-                                                       str(values.get(field, ""))))
+                    _refused(result, number, headers, exc, values)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
