@@ -90,9 +90,11 @@ def cluster_ranking_route(request: HttpRequest, cluster_id: int) -> RankingOut:
     cluster = Cluster.objects.restrict(current_user(request)).filter(pk=cluster_id).first()
     if cluster is None:
         raise Http404()
+    ranking = cluster_ranking(cluster)
     return RankingOut(
         cluster=cluster.name, year=cluster.year,
         ranking=[RankOut(rank=r.rank, unit_code=r.unit.code, unit_name=r.unit.name, total=r.total,
-                         points=list(r.points)) for r in cluster_ranking(cluster)],
+                         points=list(r.points)) for r in ranking],
         proposals=[ProposalOut(rank=p.rank, unit_code=p.unit.code, award=p.award_type.name,
-                               decision=str(p.decision) if p.decision else None) for p in proposals_refresh(cluster)])
+                               decision=str(p.decision) if p.decision else None)
+                   for p in proposals_refresh(cluster, ranking)])

@@ -53,10 +53,14 @@ class Ranked:
     values: tuple[Decimal | None, ...]
 
 
-def criterion_value(criterion: ClusterCriterion, member: ClusterMember, year: int) -> Decimal | None:
-    """The member's measured value for one criterion (None: nothing to measure)."""
+def criterion_value(criterion: ClusterCriterion, member: ClusterMember, year: int,
+                    manual: dict[tuple[int, int], Decimal] | None = None) -> Decimal | None:
+    """The member's measured value for one criterion (None: nothing to measure); `manual`
+    holds the cluster's hand scores when the caller read them all at once."""
     unit = member.unit
     if criterion.source == Source.MANUAL:
+        if manual is not None:
+            return manual.get((criterion.pk, member.pk))
         score = criterion.scores.filter(member=member).first()
         return score.value if score else None
     if criterion.source in PANEL:
@@ -90,7 +94,8 @@ def _points(criterion: ClusterCriterion, values: list[Decimal | None]) -> list[D
 def cluster_ranking(cluster: Cluster) -> list[Ranked]:
     members = list(cluster.members.select_related("unit").order_by("unit__name"))
     criteria = list(cluster.criteria.order_by("position"))
-    values = [[criterion_value(c, m, cluster.year) for m in members] for c in criteria]
+    manual = {(s.criterion_id, s.member_id): s.value for s in ManualScore.objects.filter(criterion__cluster=cluster)}
+    values = [[criterion_value(c, m, cluster.year, manual) for m in members] for c in criteria]
     points = [_points(c, column) for c, column in zip(criteria, values, strict=True)]
     rows = []
     for index, member in enumerate(members):
@@ -113,20 +118,24 @@ def _rules(cluster: Cluster) -> list[ProposalRule]:
 
 
 @transaction.atomic
-def proposals_refresh(cluster: Cluster) -> list[Proposal]:
-    """The proposals that follow from the ranking now; once a decision is issued they are frozen."""
+def proposals_refresh(cluster: Cluster, ranking: list[Ranked] | None = None) -> list[Proposal]:
+    """The proposals that follow from the ranking now (pass the ranking when it is at hand);
+    rows are rewritten only when the ranking changed them, and frozen once a decision is issued."""
     existing = list(cluster.proposals.select_related("unit", "award_type").order_by("rank", "unit__name"))
     if any(p.frozen for p in existing):
         return existing
-    cluster.proposals.all().delete()
     rules = _rules(cluster)
-    fresh = []
-    for row in cluster_ranking(cluster):
+    wanted = []
+    for row in ranking if ranking is not None else cluster_ranking(cluster):
         rule = next((r for r in rules if r.rank_from <= row.rank <= r.rank_to), None)
         if rule is not None:
-            fresh.append(Proposal.objects.create(cluster=cluster, unit=row.unit, rank=row.rank,
-                                                 award_type=rule.award_type))
-    return fresh
+            wanted.append((row.unit, row.rank, rule.award_type))
+    if sorted((u.pk, rank, t.pk) for u, rank, t in wanted) == sorted(
+            (p.unit_id, p.rank, p.award_type_id) for p in existing):
+        return existing
+    cluster.proposals.all().delete()
+    return [Proposal.objects.create(cluster=cluster, unit=unit, rank=rank, award_type=award_type)
+            for unit, rank, award_type in wanted]
 
 
 @transaction.atomic

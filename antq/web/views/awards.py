@@ -95,9 +95,10 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("decision_detail", pk=decision.pk)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
-    proposals = proposals_refresh(cluster)
+    ranking = cluster_ranking(cluster)
+    proposals = proposals_refresh(cluster, ranking)
     return render(request, "awards/cluster.html", {
-        "cluster": cluster, "ranking": cluster_ranking(cluster), "criteria": cluster.criteria.order_by("position"),
+        "cluster": cluster, "ranking": ranking, "criteria": cluster.criteria.order_by("position"),
         "proposals": proposals, "frozen": any(p.frozen for p in proposals), "dossier": KINDS,
         "form": form if can_decide and not any(p.frozen for p in proposals) else None,
         "editable": can_decide and not any(p.frozen for p in proposals), "sources": Source.choices,
