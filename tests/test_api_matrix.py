@@ -22,7 +22,9 @@ from antq.accounts.models import Grant
 from antq.accounts.roles import ROLE_ACTIONS
 from antq.accounts.services import token_create
 from antq.api.urls import api
-from antq.awards.models import AwardType, Cluster, ClusterMember
+from antq.awards.models import AwardType, Cluster, ClusterMember, Decision, Plan, Proposal, Task
+from antq.awards.plans import plan_create
+from antq.awards.proposals import proposal_create, proposals_review
 from antq.awards.services import AwardSpec, decision_issue
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action
@@ -51,6 +53,7 @@ class Case:
     ok: int
     is_list: bool = False
     is_csv: bool = False  # a CSV export: always 200, with data rows only for those who may see
+    everyone: bool = False  # reference data every signed-in user reads
 
 
 def _bob_grant(world: World) -> Grant:
@@ -108,6 +111,39 @@ def _province_decision(world: World) -> str:
                    awards=[AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"), world.units["commune_b"],
                                      "matrix")])
     return "/awards/decisions?year=2025"
+
+
+def _bob_proposal(world: World, status: str = "proposed") -> int:
+    """A proposal by hand for commune B (written by the system, taken to `status`)."""
+    ctx = AuditContext.system()
+    spec = AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"), world.units["commune_b"], "Tham mưu tốt")
+    proposal = Proposal.objects.filter(unit=world.units["commune_b"]).first() or proposal_create(
+        ctx=ctx, spec=spec, year=2025)
+    if status == "approved" and proposal.status != status:
+        proposals_review(ctx=ctx, proposals=[proposal], action="approve")
+    return proposal.pk
+
+
+def _bob_proposals(world: World) -> str:
+    _bob_proposal(world)
+    return "/awards/proposals?year=2025&status=proposed"
+
+
+def _province_decisions(world: World) -> tuple[int, int]:
+    _province_decision(world)
+    revoking = decision_issue(ctx=AuditContext.system(), issuer=world.units["province"], authority="province",
+                              decided_on=datetime.date(2025, 12, 22), signer="Chủ tịch", title="Thu hồi",
+                              awards=[AwardSpec(AwardType.objects.get(code="bang-khen-chu-tich-tinh"),
+                                                world.units["commune_b"], "matrix 2")])
+    first = Decision.objects.exclude(pk=revoking.pk).get()
+    return first.pk, revoking.pk
+
+
+def _province_plan(world: World) -> Task:
+    plan = Plan.objects.first() or plan_create(
+        ctx=AuditContext.system(), unit=world.units["province"], year=2026, title="Kế hoạch 2026",
+        tasks=[{"text": "Nhân rộng mô hình", "lead": world.units["commune_b"], "deadline": datetime.date(2026, 12, 1)}])
+    return plan.tasks.get()
 
 
 def _province_cluster(world: World) -> int:
@@ -225,6 +261,26 @@ CASES: dict[tuple[str, str], Case] = {
                                        is_list=True),
     ("/awards/clusters/{cluster_id}/ranking", "get"): Case("province", Action.VIEW, lambda w: (
         f"/awards/clusters/{_province_cluster(w)}/ranking", None), 200),
+    ("/awards/proposals", "get"): Case("commune_b", Action.VIEW, lambda w: (
+        _bob_proposals(w), None), 200, is_list=True),
+    ("/awards/proposals", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        "/awards/proposals", {"unit_code": "05266", "year": 2025, "award_code": "bang-khen-chu-tich-tinh",
+                              "achievement": "Dẫn đầu phong trào"}), 201),
+    ("/awards/proposals/review", "post"): Case("province", Action.APPROVE, lambda w: (
+        "/awards/proposals/review", {"ids": [_bob_proposal(w)], "action": "approve"}), 200),
+    ("/awards/decisions", "post"): Case("province", Action.APPROVE, lambda w: (
+        "/awards/decisions", {"proposal_ids": [_bob_proposal(w, "approved")], "decided_on": "2025-12-20",
+                              "signer": "Chủ tịch UBND tỉnh", "title": "Tặng Bằng khen"}), 201),
+    ("/awards/decisions/{decision_id}/revocation", "post"): Case("province", Action.APPROVE, lambda w: (
+        lambda ids: (f"/awards/decisions/{ids[0]}/revocation", {"reason": "Sai đối tượng", "by_decision_id": ids[1]})
+    )(_province_decisions(w)), 200),
+    ("/awards/catalogue", "get"): Case("province", Action.VIEW, lambda w: ("/awards/catalogue?on=2025-12-20", None),
+                                       200, everyone=True),
+    ("/awards/plans", "get"): Case("province", Action.VIEW, lambda w: (
+        f"/awards/plans?year={_province_plan(w).plan.year}", None), 200, is_list=True),
+    ("/awards/tasks/{task_id}/progress", "post"): Case("commune_b", Action.CHANGE, lambda w: (
+        f"/awards/tasks/{_province_plan(w).pk}/progress", {"on": "2026-05-01", "percent": 40, "note": "Đã làm"}),
+        200),
     ("/movement/sites", "get"): Case("village_b", Action.VIEW, lambda w: (_bob_site(w), None), 200, is_list=True),
     ("/movement/reports/{unit_code}/{spec}", "put"): Case("commune_b", Action.CHANGE, lambda w: (
         "/movement/reports/05266/2026-04", {"figures": FIGURES, "submit": True}), 200),
@@ -241,7 +297,7 @@ ROUTES = schema_routes()
 
 def may(world: World, persona: str, case: Case) -> bool:
     user = world.users[persona]
-    if user.is_superuser:
+    if user.is_superuser or case.everyone:
         return True
     rights = set().union(*(ROLE_ACTIONS[role] for role in user.roles()))
     return case.target in VISIBLE[persona] and case.action in rights

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -125,8 +126,9 @@ def test_the_commemorative_medal_once_per_person_with_its_conditions(world: Worl
 
 
 def test_rankings_follow_the_figures_and_proposals_freeze_with_the_decision(world: World) -> None:
-    from antq.awards.clusters import cluster_ranking, proposals_decide, proposals_refresh
+    from antq.awards.clusters import cluster_decide, cluster_ranking, proposals_refresh
     from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, ManualScore, Source
+    from antq.awards.proposals import proposals_review
     from antq.records.services import case_create, case_update
 
     operator = AuditContext.cli()
@@ -155,8 +157,11 @@ def test_rankings_follow_the_figures_and_proposals_freeze_with_the_decision(worl
     for n in range(1, 4):  # commune B clears its cases: the ranking and the proposals follow
         case_update(ctx=operator, case=cases[("commune_b", n)], cleared_on=D(2026, 4, 2))
     assert cluster_ranking(cluster)[0].unit.code == "05266"
-    assert {p.rank: p.unit.code for p in proposals_refresh(cluster)}[1] == "05266"
-    decision = proposals_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 20), signer="Chủ tịch UBND")
+    approved = proposals_review(ctx=operator, proposals=proposals_refresh(cluster), action="approve")
+    assert {p.rank: p.unit.code for p in approved}[1] == "05266"
+    case_update(ctx=operator, case=cases[("commune_a", 0)], cleared_on=None)  # A: 75% → still third
+    assert {p.status for p in proposals_refresh(cluster)} == {"approved"}  # the ranking gives the same proposals
+    decision = cluster_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 20), signer="Chủ tịch UBND")
     assert decision.number == 1 and decision.awards.count() == 3
     flag = decision.awards.get(award_type__code="co-thi-dua-tinh")
     assert flag.unit.code == "05266" and flag.amount == 18_720_000
@@ -165,7 +170,7 @@ def test_rankings_follow_the_figures_and_proposals_freeze_with_the_decision(worl
     assert cluster_ranking(cluster)[0].unit.code != "05266"
     assert {p.rank: p.unit.code for p in proposals_refresh(cluster)}[1] == "05266"
     with pytest.raises(ValidationError):
-        proposals_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 21), signer="Chủ tịch UBND")
+        cluster_decide(ctx=operator, cluster=cluster, decided_on=D(2026, 12, 21), signer="Chủ tịch UBND")
 
 
 def test_the_plan_tracks_tasks_targets_and_overdue_and_the_conference_is_recorded(world: World) -> None:
@@ -315,3 +320,37 @@ def test_the_secretariat_builds_a_cluster_in_the_ui_and_it_ranks(world: World) -
     new_cluster = {"province": world.units["province"].pk, "year": 2026, "name": "x"}
     assert alice.post("/awards/", new_cluster).status_code == 404
     assert alice.post(url, {"action": "member", "code": "04795"}).status_code == 404
+
+
+def test_criteria_from_reporting_timeliness_and_the_standard(world: World) -> None:
+    from antq.awards.clusters import cluster_ranking
+    from antq.awards.models import Cluster, ClusterCriterion, ClusterMember, Source
+    from antq.core.periods import month_periods
+    from antq.movement.models import StandardEvaluation
+    from antq.movement.reports import GRACE_DAYS, report_save
+    from antq.movement.standard import recognised_share, standard_evaluation_start
+
+    operator = AuditContext.cli()
+    figures = {"propaganda_sessions": 1, "propaganda_attendees": 40, "meetings": 1, "people_reports": 0,
+               "crimes_detected_by_people": 0, "hotspots": 0, "new_models": 0, "active_teams": 1}
+    for key, sent, late in (("commune_a", 12, 0), ("commune_b", 9, 3)):
+        for index, month in enumerate(month_periods(2025, "mps")[:sent]):
+            delay = GRACE_DAYS + (5 if index < late else 0)
+            report_save(ctx=operator, unit=world.units[key], spec=month.spec, figures=figures, submit=True,
+                        submitted_on=month.end + datetime.timedelta(days=delay))
+    for key, result in (("commune_a", "not_met"), ("commune_b", "recognised")):
+        evaluation = standard_evaluation_start(ctx=operator, unit=world.units[key], year=2025)
+        StandardEvaluation.objects.filter(pk=evaluation.pk).update(result=result)
+    assert recognised_share(world.units["province"], 2025) == 50
+    assert recognised_share(world.units["commune_b"], 2025) == 100
+    cluster = Cluster.objects.create(province=world.units["province"], year=2025, name="Cụm báo cáo")
+    for key in ("commune_a", "commune_b"):
+        ClusterMember.objects.create(cluster=cluster, unit=world.units[key])
+    ClusterCriterion.objects.create(cluster=cluster, position=1, name="Báo cáo đúng hạn", weight=60,
+                                    source=Source.TIMELINESS)
+    ClusterCriterion.objects.create(cluster=cluster, position=2, name="Đạt tiêu chuẩn", weight=40,
+                                    source=Source.STANDARD)
+    ranking = cluster_ranking(cluster)
+    # A: 12/12 on time, not recognised → 60 + 0; B: 6/12 on time (3 late, 3 missing), recognised → 0 + 40.
+    assert [(r.unit.code, r.values, r.total) for r in ranking] == [
+        ("04795", (Decimal(100), Decimal(0)), Decimal(60)), ("05266", (Decimal(50), Decimal(100)), Decimal(40))]

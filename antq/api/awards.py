@@ -1,21 +1,27 @@
-"""Award routes (read): decisions with their awards, and a cluster's live ranking with the
-proposals it gives. Scoped like everything else: a decision by its issuer, a cluster by its
-province; anything outside answers 404 or an empty list."""
+"""Award routes: decisions with their awards (listed, issued from approved proposals,
+revoked), and a cluster's live ranking with the proposals it gives. Scoped like everything
+else: a decision by its issuer, a cluster by its province; anything outside answers 404 or
+an empty list."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from antq.api.auth import current_user
-from antq.api.schemas import NotFoundOut
+from antq.api.auth import api_context, current_user
+from antq.api.award_proposals import chosen_proposals
+from antq.api.schemas import ErrorOut, NotFoundOut
 from antq.awards.clusters import cluster_ranking, proposals_refresh
 from antq.awards.models import Cluster, Decision
+from antq.awards.proposals import proposals_decide
+from antq.awards.services import decision_revoke
 
 router = Router(tags=["awards"])
+ERRORS: dict[int, Any] = {404: NotFoundOut, 422: ErrorOut}
 
 
 class AwardOut(Schema):
@@ -54,9 +60,10 @@ class RankOut(Schema):
 
 
 class ProposalOut(Schema):
-    rank: int
+    rank: int | None
     unit_code: str
     award: str
+    status: str
     decision: str | None
 
 
@@ -67,7 +74,7 @@ class RankingOut(Schema):
     proposals: list[ProposalOut]
 
 
-def _decision_out(decision: Decision) -> DecisionOut:
+def decision_out(decision: Decision) -> DecisionOut:
     return DecisionOut(id=decision.pk, number=str(decision), year=decision.year, decided_on=decision.decided_on,
                        authority=decision.authority, signer=decision.signer, title=decision.title,
                        awards=[AwardOut(id=a.pk, award=a.award_type.name, unit_code=a.unit.code, unit_name=a.unit.name,
@@ -81,7 +88,7 @@ def decision_list(request: HttpRequest, year: int) -> DecisionList:
     """The year's award decisions the caller may see, with their awards and amounts."""
     decisions = (Decision.objects.restrict(current_user(request)).filter(year=year)
                  .prefetch_related("awards__award_type", "awards__unit").order_by("number", "pk"))
-    items = [_decision_out(d) for d in decisions]
+    items = [decision_out(d) for d in decisions]
     return DecisionList(count=len(items), items=items)
 
 
@@ -95,6 +102,39 @@ def cluster_ranking_route(request: HttpRequest, cluster_id: int) -> RankingOut:
         cluster=cluster.name, year=cluster.year,
         ranking=[RankOut(rank=r.rank, unit_code=r.unit.code, unit_name=r.unit.name, total=r.total,
                          points=list(r.points)) for r in ranking],
-        proposals=[ProposalOut(rank=p.rank, unit_code=p.unit.code, award=p.award_type.name,
+        proposals=[ProposalOut(rank=p.rank, unit_code=p.unit.code, award=p.award_type.name, status=p.status,
                                decision=str(p.decision) if p.decision else None)
                    for p in proposals_refresh(cluster, ranking)])
+
+
+class DecideIn(Schema):
+    proposal_ids: list[int]
+    decided_on: datetime.date
+    signer: str
+    title: str
+    symbol: str = ""
+
+
+class RevokeIn(Schema):
+    reason: str
+    by_decision_id: int
+
+
+@router.post("/awards/decisions", response={201: DecisionOut, **ERRORS})
+def decision_new(request: HttpRequest, payload: DecideIn) -> Status[DecisionOut]:
+    """One numbered decision for approved proposals of one issuer and authority."""
+    decision = proposals_decide(ctx=api_context(request), proposals=chosen_proposals(request, payload.proposal_ids),
+                                decided_on=payload.decided_on, signer=payload.signer, title=payload.title,
+                                symbol=payload.symbol)
+    return Status(201, decision_out(decision))
+
+
+@router.post("/awards/decisions/{decision_id}/revocation", response={200: DecisionOut, **ERRORS})
+def decision_revocation(request: HttpRequest, decision_id: int, payload: RevokeIn) -> DecisionOut:
+    """Revoke every award of a decision, by a later decision of the same issuer, with the reason."""
+    visible = Decision.objects.restrict(current_user(request))
+    decision, by = visible.filter(pk=decision_id).first(), visible.filter(pk=payload.by_decision_id).first()
+    if decision is None or by is None:
+        raise Http404()
+    decision_revoke(ctx=api_context(request), decision=decision, reason=payload.reason, by=by)
+    return decision_out(Decision.objects.get(pk=decision.pk))

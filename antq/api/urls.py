@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from antq.api import awards, grants, indicators, movement, records, units
+from antq.api import award_proposals, awards, grants, indicators, movement, records, units
 from antq.api.auth import AUTH
 
 api = NinjaAPI(
@@ -36,6 +36,7 @@ api.add_router("", records.router)
 api.add_router("", indicators.router)
 api.add_router("", movement.router)
 api.add_router("", awards.router)
+api.add_router("", award_proposals.router)
 
 
 def not_found_body() -> dict[str, str]:

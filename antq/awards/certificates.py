@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from antq.awards.exports import citation
 from antq.awards.models import Award
 
 
@@ -29,6 +30,7 @@ def certificate_pdf(award: Award) -> bytes:
     from weasyprint import HTML
 
     with translation.override("vi"):
-        html = render_to_string("awards/certificate.html", {"award": award, "decision": award.decision})
+        html = render_to_string("awards/certificate.html", {"award": award, "decision": award.decision,
+                                                                "citation": citation(award)})
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from antq.awards.catalogue import proposal_rules_of
 from antq.awards.models import (
     Cluster,
     ClusterCriterion,
@@ -26,17 +27,18 @@ from antq.awards.models import (
     Decision,
     ManualScore,
     Proposal,
-    ProposalRule,
     Source,
 )
-from antq.awards.services import AwardSpec, decision_issue
+from antq.awards.proposals import proposals_decide
 from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.periods import period_from_spec
 from antq.core.scoping import Action
 from antq.indicators.engine import Computation, area_of
-from antq.movement.models import Classification, StandardEvaluation
+from antq.movement.models import Classification
+from antq.movement.reports import monthly_timeliness
+from antq.movement.standard import recognised_share
 from antq.units.models import Unit
 
 LOWER_IS_BETTER = {Source.CRIME_CHANGE, Source.ACCIDENT_CHANGE}
@@ -74,9 +76,12 @@ def criterion_value(criterion: ClusterCriterion, member: ClusterMember, year: in
         if row is None:
             return None
         return row.appraised_total if row.appraised_total is not None else row.self_total
-    recognised = StandardEvaluation.objects.filter(unit=unit, year=year,
-                                                   result=StandardEvaluation.Result.RECOGNISED).exists()
-    return Decimal(100) if recognised else Decimal(0)
+    if criterion.source == Source.TIMELINESS:
+        timeliness = monthly_timeliness(unit, year)
+        if not timeliness.due:
+            return None
+        return (Decimal(timeliness.on_time) * 100 / timeliness.due).quantize(Decimal("0.01"))
+    return recognised_share(unit, year)
 
 
 def _points(criterion: ClusterCriterion, values: list[Decimal | None]) -> list[Decimal]:
@@ -112,47 +117,38 @@ def cluster_ranking(cluster: Cluster) -> list[Ranked]:
     return ranked
 
 
-def _rules(cluster: Cluster) -> list[ProposalRule]:
-    own = list(ProposalRule.objects.filter(province=cluster.province).select_related("award_type"))
-    return own or list(ProposalRule.objects.filter(province__isnull=True).select_related("award_type"))
-
-
 @transaction.atomic
 def proposals_refresh(cluster: Cluster, ranking: list[Ranked] | None = None) -> list[Proposal]:
-    """The proposals that follow from the ranking now (pass the ranking when it is at hand);
-    rows are rewritten only when the ranking changed them, and frozen once a decision is issued."""
-    existing = list(cluster.proposals.select_related("unit", "award_type").order_by("rank", "unit__name"))
+    """The proposals that follow from the ranking now (pass the ranking when it is at hand).
+    A proposal the ranking still gives keeps its review status; the others are replaced by
+    new ones to review; nothing moves once the cluster's decision is issued."""
+    existing = list(cluster.proposals.select_related("unit", "award_type", "decision").order_by("rank", "unit__name"))
     if any(p.frozen for p in existing):
         return existing
-    rules = _rules(cluster)
+    rules = proposal_rules_of(cluster.province)
     wanted = []
     for row in ranking if ranking is not None else cluster_ranking(cluster):
         rule = next((r for r in rules if r.rank_from <= row.rank <= r.rank_to), None)
         if rule is not None:
             wanted.append((row.unit, row.rank, rule.award_type))
-    if sorted((u.pk, rank, t.pk) for u, rank, t in wanted) == sorted(
-            (p.unit_id, p.rank, p.award_type_id) for p in existing):
+    kept = {(p.unit_id, p.rank, p.award_type_id): p for p in existing}
+    keys = {(unit.pk, rank, kind.pk) for unit, rank, kind in wanted}
+    stale = [p.pk for key, p in kept.items() if key not in keys]
+    if not stale and len(keys) == len(kept):
         return existing
-    cluster.proposals.all().delete()
-    return [Proposal.objects.create(cluster=cluster, unit=unit, rank=rank, award_type=award_type)
-            for unit, rank, award_type in wanted]
+    Proposal.objects.filter(pk__in=stale).delete()
+    return [kept.get((unit.pk, rank, kind.pk)) or Proposal.objects.create(
+        cluster=cluster, issuer=cluster.province, year=cluster.year, unit=unit, rank=rank, award_type=kind,
+        achievement=f"cluster:{cluster.pk}:{unit.pk}") for unit, rank, kind in wanted]
 
 
-@transaction.atomic
-def proposals_decide(*, ctx: AuditContext, cluster: Cluster, decided_on: datetime.date, signer: str) -> Decision:
-    """One decision of the province for the cluster's proposals; they are frozen with it."""
+def cluster_decide(*, ctx: AuditContext, cluster: Cluster, decided_on: datetime.date, signer: str) -> Decision:
+    """One decision of the province for the cluster's proposals, once all are approved; they are frozen with it."""
     proposals = proposals_refresh(cluster)
     if not proposals or any(p.frozen for p in proposals):
         raise ValidationError(_("There is no open proposal in this cluster."))
-    authorities = {p.award_type.authority for p in proposals}
-    if len(authorities) != 1:
-        raise ValidationError(_("The proposals need decisions of different authorities; decide them separately."))
-    decision = decision_issue(
-        ctx=ctx, issuer=cluster.province, authority=authorities.pop(), decided_on=decided_on, signer=signer,
-        title=f"Khen thưởng {cluster.name} năm {cluster.year}",
-        awards=[AwardSpec(p.award_type, p.unit, f"cluster:{cluster.pk}:{p.unit_id}") for p in proposals])
-    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(decision=decision)
-    return decision
+    return proposals_decide(ctx=ctx, proposals=proposals, decided_on=decided_on, signer=signer,
+                            title=f"Khen thưởng {cluster.name} năm {cluster.year}")
 
 
 def clusters_of(province: Unit, year: int) -> list[Cluster]:

@@ -115,7 +115,7 @@ class Award(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("collective or unit"))
     person_name = models.CharField(_("individual"), max_length=120, blank=True)
     person_birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    # One achievement earns one award (Luật 2022 art. 6): the key names it, e.g. "cluster:12:2020".
+    # What the award is for: a cluster's key ("cluster:12:345") or the words of the proposal.
     achievement = models.CharField(_("achievement"), max_length=120)
     amount = models.PositiveIntegerField(_("reward (VND)"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
@@ -126,8 +126,9 @@ class Award(models.Model):
 
     class Meta:
         ordering = ["decision", "pk"]
-        constraints = [models.UniqueConstraint(fields=["achievement"], condition=Q(status="active"),
-                                               name="one_award_per_achievement")]
+        # One achievement earns one award (Luật 2022 art. 6): the same achievement of the same recipient.
+        constraints = [models.UniqueConstraint(fields=["achievement", "unit", "person_name"],
+                                               condition=Q(status="active"), name="one_award_per_achievement")]
 
     def __str__(self) -> str:
         return f"{self.award_type} — {self.person_name or self.unit}"
@@ -145,7 +146,8 @@ class Source(models.TextChoices):
     CRIME_CHANGE = "crime_change", _("Change in criminal cases (lower is better)")
     ACCIDENT_CHANGE = "accident_change", _("Change in traffic accidents (lower is better)")
     CLASSIFICATION = "classification", _("Movement classification score")
-    STANDARD = "standard", _("'Safe for security and order' standard recognised")
+    STANDARD = "standard", _("Share recognised for the 'safe for security and order' standard")
+    TIMELINESS = "timeliness", _("Monthly reports sent on time")
 
 
 class ClusterQuerySet(ScopedQuerySet):
@@ -222,19 +224,42 @@ class ProposalRule(models.Model):
 
 
 class Proposal(models.Model):
-    """A proposal derived from a cluster ranking; it follows the ranking until its decision."""
+    """A proposed award, from a cluster's ranking (it follows the ranking until its decision)
+    or by hand, carried through review to a decision of its issuer."""
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="proposals")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField(_("rank"))
-    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+")
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved by the council")
+        RETURNED = "returned", _("Returned")
+        DECIDED = "decided", _("Decided")
+
+    cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals")
+    # The unit whose register will carry the decision (the recipient's commune, district or province).
+    issuer = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuer"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("collective or unit"))
+    person_name = models.CharField(_("individual"), max_length=120, blank=True)
+    person_birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    holds_police_medal = models.BooleanField(_("holds an excluding police medal"), default=False)
+    pending_review = models.BooleanField(_("discipline or complaint not concluded"), default=False)
+    achievement = models.CharField(_("achievement"), max_length=120)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+", verbose_name=_("award"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
 
+    objects = RecipientQuerySet.as_manager()
+
     class Meta:
-        ordering = ["cluster", "rank"]
+        ordering = ["-year", "cluster", "rank", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.cluster}: {self.rank}. {self.unit} → {self.award_type}"
+        prefix = f"{self.cluster}: {self.rank}. " if self.cluster_id else ""
+        return f"{prefix}{self.person_name or self.unit} → {self.award_type}"
 
     @property
     def frozen(self) -> bool:
@@ -320,6 +345,7 @@ class Conference(models.Model):
     chair = models.CharField(_("chaired by"), max_length=200)
     attendees = models.JSONField(_("attendees"), default=list)  # [{"name", "title", "organisation"}]
     agenda = models.TextField(_("agenda"), blank=True)
+    documents = models.TextField(_("documents (one per line)"), blank=True)
     decisions = models.ManyToManyField(Decision, related_name="conferences", blank=True)
 
     objects = PlanQuerySet.as_manager()

@@ -12,28 +12,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from antq.awards.models import Conference, Decision, Plan, Task, TaskProgress
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.movement.classification import check_in_scope
-from antq.movement.models import StandardEvaluation
+from antq.movement.standard import recognised_share
 from antq.units.models import Unit
 
-TARGETS = {"standard_share": "share of the units under the plan's unit recognised for the standard (%)"}
+TARGETS = {"standard_share": gettext_lazy("Share of communes recognised for the standard (%)")}
 
 
 def target_value_now(task: Task) -> Decimal | None:
     """The live figure a task's target is measured by (None without a target)."""
     if task.target_kind != "standard_share":
         return None
-    unit, year = task.plan.unit, task.plan.year
-    evaluations = StandardEvaluation.objects.filter(unit__path__startswith=unit.path, year=year, unit__kind="commune")
-    total = evaluations.count()
-    if total == 0:
-        return Decimal(0)
-    recognised = evaluations.filter(result=StandardEvaluation.Result.RECOGNISED).count()
-    return (Decimal(recognised) * 100 / total).quantize(Decimal("0.01"))
+    return recognised_share(task.plan.unit, task.plan.year) or Decimal(0)
 
 
 @transaction.atomic
@@ -41,18 +36,59 @@ def plan_create(*, ctx: AuditContext, unit: Unit, year: int, title: str, tasks: 
     check_in_scope(ctx, unit)
     if not tasks:
         raise ValidationError(_("A plan lists its tasks."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the plan its title.")})
+    if Plan.objects.filter(unit=unit, year=year).exists():
+        raise ValidationError({"year": _("%(unit)s already has a plan for %(year)s.") % {"unit": unit.name,
+                                                                                        "year": year}})
     plan = Plan.objects.create(unit=unit, year=year, title=title.strip())
     for position, values in enumerate(tasks, start=1):
-        coordinating = values.pop("coordinating", [])
-        if values.get("target_kind") and values["target_kind"] not in TARGETS:
-            raise ValidationError({"target_kind": _("Unknown target.")})
-        task = Task(plan=plan, position=position, **values)
-        task.full_clean(exclude=["plan"])
-        task.save()
-        task.coordinating.set(coordinating)  # type: ignore[arg-type]
+        _task_save(plan, position, dict(values))
     record_change(ctx, action=ChangeRecord.Action.CREATE, obj=plan, scope_path=unit.path, before=None,
                   after={**snapshot(plan), "tasks": [snapshot(t) for t in plan.tasks.all()]})
     return plan
+
+
+def _task_save(plan: Plan, position: int, values: dict[str, object]) -> Task:
+    coordinating = values.pop("coordinating", [])
+    if values.get("target_kind") and values["target_kind"] not in TARGETS:
+        raise ValidationError({"target_kind": _("Unknown target.")})
+    lead = values.get("lead")
+    if not isinstance(lead, Unit) or not lead.path.startswith(plan.unit.path):
+        raise ValidationError({"lead": _("The lead unit is the plan's unit or a unit under it.")})
+    task = Task(plan=plan, position=position, **values)
+    task.full_clean(exclude=["plan"])
+    task.save()
+    task.coordinating.set(coordinating)  # type: ignore[arg-type]
+    return task
+
+
+@transaction.atomic
+def task_add(*, ctx: AuditContext, plan: Plan, values: dict[str, object]) -> Task:
+    """A further task of the plan (text, lead, coordinating units, deadline, target)."""
+    check_in_scope(ctx, plan.unit)
+    task = _task_save(plan, plan.tasks.count() + 1, values)
+    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=task, scope_path=plan.unit.path, before=None,
+                  after=snapshot(task))
+    return task
+
+
+@transaction.atomic
+def task_change(*, ctx: AuditContext, task: Task, version: int, status: str, deadline: datetime.date,
+                reason: str = "") -> Task:
+    """Move a deadline or drop/reopen a task (the plan's unit decides); a stale form is refused."""
+    current = Task.objects.select_for_update().select_related("plan__unit").get(pk=task.pk)
+    check_in_scope(ctx, current.plan.unit)
+    if current.version != version:
+        raise ValidationError(_("The task was changed by someone else meanwhile; reload it and try again."))
+    if status not in Task.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if (status != current.status or deadline != current.deadline) and not reason.strip():
+        raise ValidationError({"reason": _("Say why the task changes.")})
+    before = snapshot(current)
+    current.status, current.deadline = status, deadline
+    save_versioned(ctx, current, scope_path=current.plan.unit.path, before=before, reason=reason.strip())
+    return current
 
 
 @transaction.atomic
@@ -94,10 +130,39 @@ def plan_progress(plan: Plan, today: datetime.date | None = None) -> PlanProgres
 
 @transaction.atomic
 def conference_record(*, ctx: AuditContext, unit: Unit, year: int, held_on: datetime.date, place: str, chair: str,
-                      attendees: list[dict[str, str]], agenda: str = "",
+                      attendees: list[dict[str, str]], agenda: str = "", documents: str = "",
                       decisions: list[Decision] | None = None) -> Conference:
     """Record the review conference; the decisions whose awards were presented are linked."""
     check_in_scope(ctx, unit)
+    _conference_check(chair, attendees)
+    conference = Conference.objects.create(unit=unit, year=year, held_on=held_on, place=place.strip(),
+                                           chair=chair.strip(), attendees=attendees, agenda=agenda.strip(),
+                                           documents=documents.strip())
+    conference.decisions.set(decisions or [])
+    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=conference, scope_path=unit.path, before=None,
+                  after=_conference_snapshot(conference))
+    return conference
+
+
+@transaction.atomic
+def conference_change(*, ctx: AuditContext, conference: Conference, held_on: datetime.date, place: str,
+                      chair: str, attendees: list[dict[str, str]], agenda: str, documents: str,
+                      decisions: list[Decision]) -> Conference:
+    """Correct or complete the record (the conference's unit or above)."""
+    current = Conference.objects.select_for_update().select_related("unit").get(pk=conference.pk)
+    check_in_scope(ctx, current.unit)
+    _conference_check(chair, attendees)
+    before = _conference_snapshot(current)
+    current.held_on, current.place, current.chair = held_on, place.strip(), chair.strip()
+    current.attendees, current.agenda, current.documents = attendees, agenda.strip(), documents.strip()
+    current.save()
+    current.decisions.set(decisions)
+    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
+                  after=_conference_snapshot(current))
+    return current
+
+
+def _conference_check(chair: str, attendees: list[dict[str, str]]) -> None:
     problems = [index for index, person in enumerate(attendees, start=1)
                 if not str(person.get("name", "")).strip() or set(person) - {"name", "title", "organisation"}]
     if problems:
@@ -105,9 +170,17 @@ def conference_record(*, ctx: AuditContext, unit: Unit, year: int, held_on: date
                                               "organisation).") % {"rows": ", ".join(map(str, problems))}})
     if not chair.strip():
         raise ValidationError({"chair": _("Say who chaired the conference.")})
-    conference = Conference.objects.create(unit=unit, year=year, held_on=held_on, place=place.strip(),
-                                           chair=chair.strip(), attendees=attendees, agenda=agenda)
-    conference.decisions.set(decisions or [])
-    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=conference, scope_path=unit.path, before=None,
-                  after={**snapshot(conference), "decisions": [str(d) for d in conference.decisions.all()]})
-    return conference
+
+
+def _conference_snapshot(conference: Conference) -> dict[str, object]:
+    return {**snapshot(conference), "decisions": [str(d) for d in conference.decisions.all()]}
+
+
+def attendees_from_lines(text: str) -> list[dict[str, str]]:
+    """'Name | title | organisation' per line, as the secretariat types the list."""
+    people = []
+    for line in text.splitlines():
+        if line.strip():
+            parts = [part.strip() for part in line.split("|")] + ["", ""]
+            people.append({"name": parts[0], "title": parts[1], "organisation": parts[2]})
+    return people

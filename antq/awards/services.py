@@ -9,7 +9,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from antq.awards.models import Award, AwardType, BaseSalary, Category, Decision
@@ -84,19 +84,21 @@ def _service_years(members: list[TeamMember], on: datetime.date) -> float:
     return days / 365.25
 
 
-def _check(spec: AwardSpec, authority: str, on: datetime.date) -> dict[str, str]:
+def award_problems(spec: AwardSpec, on: datetime.date, authority: str | None = None) -> dict[str, str]:
+    """Why this award cannot be given on that date (by that authority), per field; {} when it can."""
     errors: dict[str, str] = {}
     kind = spec.award_type
     if (kind.valid_from and kind.valid_from > on) or (kind.valid_to and kind.valid_to < on):
         errors["award_type"] = _("%(award)s is not in force on the decision date.") % {"award": kind.name}
-    if kind.authority != authority:
+    if authority is not None and kind.authority != authority:
         errors["award_type"] = _("%(award)s is not awarded by this authority.") % {"award": kind.name}
     individual = bool(spec.person_name.strip())
     if (individual and not kind.for_individuals) or (not individual and not kind.for_collectives):
         errors["person_name"] = _("%(award)s is not awarded to this kind of recipient.") % {"award": kind.name}
     if not spec.achievement.strip():
         errors["achievement"] = _("Name the achievement the award is for.")
-    elif Award.objects.filter(achievement=spec.achievement.strip(), status=Award.Status.ACTIVE).exists():
+    elif Award.objects.filter(achievement=spec.achievement.strip(), unit=spec.unit,
+                              person_name=spec.person_name.strip(), status=Award.Status.ACTIVE).exists():
         errors["achievement"] = _("This achievement has already been awarded (%(key)s): one achievement, one "
                                   "award.") % {"key": spec.achievement}
     if kind.category == Category.MEDAL and not errors:
@@ -119,10 +121,11 @@ def decision_issue(*, ctx: AuditContext, issuer: Unit, authority: str, decided_o
     problems: list[str] = []
     seen: set[str] = set()
     for index, spec in enumerate(awards, start=1):
-        if spec.achievement in seen:
+        key = f"{spec.achievement.strip()}|{spec.unit.pk}|{spec.person_name.strip()}"
+        if key in seen:
             problems.append(_("Award %(n)s: the same achievement twice in the decision.") % {"n": index})
-        seen.add(spec.achievement)
-        problems += [f"{index}. {message}" for message in _check(spec, authority, decided_on).values()]
+        seen.add(key)
+        problems += [f"{index}. {message}" for message in award_problems(spec, decided_on, authority).values()]
     if problems:
         raise ValidationError(problems)
     year = decided_on.year
@@ -175,3 +178,14 @@ def awards_of(unit: Unit, year: int, user: object) -> list[Award]:
     """The year's awards to the unit and the units under it that the user may see."""
     return list(Award.objects.restrict(user).filter(Q(unit__path__startswith=unit.path), decision__year=year)
                 .select_related("decision", "award_type", "unit").order_by("decision__number", "pk"))
+
+
+def award_types_in_force(day: datetime.date) -> QuerySet[AwardType]:
+    """The catalogue as it stands on a date (one version per entry)."""
+    return (AwardType.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
+
+
+def award_type_on(code: str, day: datetime.date) -> AwardType | None:
+    """The version of a catalogue entry in force on a date."""
+    return award_types_in_force(day).filter(code=code).order_by("-valid_from").first()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from antq.awards.clusters import proposals_decide
+from antq.awards.clusters import cluster_decide, proposals_refresh
 from antq.awards.models import AwardType, Cluster, ClusterCriterion, ClusterMember, Decision, ManualScore, Source
 from antq.awards.plans import conference_record, plan_create
-from antq.awards.services import AwardSpec, decision_issue
+from antq.awards.proposals import proposal_create, proposals_decide, proposals_review
+from antq.awards.services import AwardSpec
 from antq.core.audit import AuditContext
 from antq.movement.grassroots import member_add, team_create
 from antq.units.models import Unit, UnitKind
@@ -47,12 +48,11 @@ def load_demo_awards(ctx: AuditContext) -> int:
                     .order_by("code"))
     decisions = [_cluster(ctx, province, number, communes[start:start + size])
                  for number, (start, size) in enumerate(_slices(), start=1)]
-    ministry = [AwardSpec(_kind("bang-khen-bo-truong-bca"), unit, f"bca:{YEAR}:{unit.code}")
+    ministry = [AwardSpec(_kind("bang-khen-bo-truong-bca"), unit,
+                          "Thành tích xuất sắc trong phong trào toàn dân bảo vệ ANTQ năm 2020")
                 for unit in communes[-10:]]
-    decisions.append(decision_issue(ctx=ctx, issuer=province, authority="ministry", decided_on=DECIDED,
-                                    signer="Bộ trưởng Bộ Công an", title="Tặng Bằng khen của Bộ trưởng Bộ Công an",
-                                    awards=ministry, symbol="QĐ-BCA"))
-    decisions.append(_medals(ctx, province, communes[-1]))
+    decisions.append(_by_hand(ctx, ministry, "Bộ trưởng Bộ Công an", "Tặng Bằng khen của Bộ trưởng Bộ Công an"))
+    decisions.append(_medals(ctx, communes[-1]))
     plan_create(ctx=ctx, unit=province, year=YEAR + 1, title="Kế hoạch của Ban Chỉ đạo tỉnh năm 2021", tasks=[
         {"text": text, "lead": province, "deadline": datetime.date(YEAR + 1, 12, 14),
          **({"target_kind": "standard_share", "target_value": 80} if "tiêu chuẩn" in text else {})}
@@ -87,10 +87,19 @@ def _cluster(ctx: AuditContext, province: Unit, number: int, members: list[Unit]
     for index, unit in enumerate(members):
         member = ClusterMember.objects.create(cluster=cluster, unit=unit)
         ManualScore.objects.create(criterion=manual, member=member, value=100 - 3 * index)
-    return proposals_decide(ctx=ctx, cluster=cluster, decided_on=DECIDED, signer="Bùi Văn Khánh, Chủ tịch UBND tỉnh")
+    proposals_review(ctx=ctx, proposals=proposals_refresh(cluster), action="approve")
+    return cluster_decide(ctx=ctx, cluster=cluster, decided_on=DECIDED, signer="Bùi Văn Khánh, Chủ tịch UBND tỉnh")
 
 
-def _medals(ctx: AuditContext, province: Unit, commune: Unit) -> Decision:
+def _by_hand(ctx: AuditContext, specs: list[AwardSpec], signer: str, title: str) -> Decision:
+    """Proposed, submitted, approved by the council and decided, as a province does it."""
+    proposals = [proposal_create(ctx=ctx, spec=spec, year=YEAR) for spec in specs]
+    proposals_review(ctx=ctx, proposals=proposals, action="submit")
+    proposals_review(ctx=ctx, proposals=proposals, action="approve")
+    return proposals_decide(ctx=ctx, proposals=proposals, decided_on=DECIDED, signer=signer, title=title)
+
+
+def _medals(ctx: AuditContext, commune: Unit) -> Decision:
     village = Unit.objects.filter(parent=commune, kind=UnitKind.VILLAGE).first()
     if village is None:
         from antq.units.services import unit_create
@@ -106,8 +115,6 @@ def _medals(ctx: AuditContext, province: Unit, commune: Unit) -> Decision:
         member_add(ctx=ctx, team=team, full_name=name, birth_year=1965 + number, sex=sex,
                    role="leader" if number == 0 else "member", education="lower_secondary",
                    resident_since=datetime.date(1990, 1, 1), joined_on=datetime.date(2004, 3, 1))
-        awards.append(AwardSpec(_kind("ky-niem-chuong-bvantq"), village, f"medal:{name}:{1965 + number}", name,
+        awards.append(AwardSpec(_kind("ky-niem-chuong-bvantq"), village, "Kỷ niệm chương Bảo vệ an ninh Tổ quốc", name,
                                 1965 + number))
-    return decision_issue(ctx=ctx, issuer=province, authority="ministry", decided_on=DECIDED,
-                          signer="Bộ trưởng Bộ Công an", title="Tặng Kỷ niệm chương \"Bảo vệ an ninh Tổ quốc\"",
-                          awards=awards, symbol="QĐ-BCA")
+    return _by_hand(ctx, awards, "Bộ trưởng Bộ Công an", "Tặng Kỷ niệm chương \"Bảo vệ an ninh Tổ quốc\"")

@@ -31,7 +31,7 @@ DECIMALS = {"max_points", "min_points"}
 S = TypeVar("S", Rubric, LevelScheme, StandardRuleSet)
 
 
-def _check_rule_scope(ctx: AuditContext, province: Unit | None) -> None:
+def check_rule_scope(ctx: AuditContext, province: Unit | None) -> None:
     """Province rules: the province's secretariat; national rules: operators and administrators."""
     if ctx.is_operator or getattr(ctx.actor, "is_superuser", False):
         return
@@ -54,7 +54,7 @@ def rule_set_new_version(*, ctx: AuditContext, base: S, first_year: int, provinc
     """A copy of `base` (its rows included) in force from `first_year` for the province (or
     nationally); a national base keeps running for other provinces, a base of the same
     scope ends the year before."""
-    _check_rule_scope(ctx, province)
+    check_rule_scope(ctx, province)
     if first_year <= base.first_year:
         raise ValidationError({"first_year": _("A new version must start after %(year)s.")
                                % {"year": base.first_year}})
@@ -76,10 +76,10 @@ def rule_set_new_version(*, ctx: AuditContext, base: S, first_year: int, provinc
         before = snapshot(base)
         base.last_year = first_year - 1
         base.save(update_fields=["last_year"])
-        record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=base, scope_path=_scope(province),
+        record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=base, scope_path=rule_scope_path(province),
                       before=before, after=snapshot(base), reason=f"replaced from {first_year}")
-    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=version, scope_path=_scope(province), before=None,
-                  after={**snapshot(version), rows: [snapshot(c) for c in getattr(version, rows).all()]})
+    record_change(ctx, action=ChangeRecord.Action.CREATE, obj=version, scope_path=rule_scope_path(province),
+                  before=None, after={**snapshot(version), rows: [snapshot(c) for c in getattr(version, rows).all()]})
     return version
 
 
@@ -89,7 +89,7 @@ def rule_row_update(*, ctx: AuditContext, row: RubricItem | LevelRule | Standard
     """Change a row of a rule set nothing has been judged by yet."""
     parent: RuleSet = row.rubric if isinstance(row, RubricItem) else (
         row.scheme if isinstance(row, LevelRule) else row.rule_set)
-    _check_rule_scope(ctx, parent.province)
+    check_rule_scope(ctx, parent.province)
     if rule_set_in_use(parent):
         raise ValidationError(_("These rules have judged evaluations and cannot change; create a new version "
                                 "from the next year."))
@@ -101,10 +101,10 @@ def rule_row_update(*, ctx: AuditContext, row: RubricItem | LevelRule | Standard
         setattr(row, name, Decimal(value) if name in DECIMALS else value)
     row.full_clean()
     row.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=row, scope_path=_scope(parent.province),
+    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=row, scope_path=rule_scope_path(parent.province),
                   before=before, after=snapshot(row))
     return row
 
 
-def _scope(province: Unit | None) -> str:
+def rule_scope_path(province: Unit | None) -> str:
     return province.path if province else ""

@@ -6,6 +6,7 @@ registered and at least 70% of them are recognised; a refusal names the units.""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from antq.movement.classification import check_above, check_in_scope, province_o
 from antq.movement.facts import fact_for, seventy_percent
 from antq.movement.models import CriterionCheck, StandardEvaluation, StandardRegistration
 from antq.movement.rules import standard_rules_for
-from antq.units.models import Unit
+from antq.units.models import ADMINISTRATIVE_KINDS, Unit, UnitKind
 
 Result = StandardEvaluation.Result
 
@@ -145,3 +146,19 @@ def seventy_percent_refusal(rule: Any) -> str:
     if rule.not_recognised:
         parts.append(_("Not recognised: %(units)s.") % {"units": ", ".join(u.name for u in rule.not_recognised)})
     return " ".join(parts)
+
+
+def recognised_share(unit: Unit, year: int) -> Decimal | None:
+    """The share (%) of the year's evaluations recognised: of the communes under an
+    administrative unit (the commune itself for a commune), of its own for an organisation;
+    None when nothing was evaluated."""
+    evaluations = StandardEvaluation.objects.filter(year=year)
+    if unit.kind in ADMINISTRATIVE_KINDS:
+        evaluations = evaluations.filter(unit__path__startswith=unit.path, unit__kind=UnitKind.COMMUNE)
+    else:
+        evaluations = evaluations.filter(unit=unit)
+    total = evaluations.count()
+    if total == 0:
+        return None
+    recognised = evaluations.filter(result=StandardEvaluation.Result.RECOGNISED).count()
+    return (Decimal(recognised) * 100 / total).quantize(Decimal("0.01"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from antq.core.audit import AuditContext
 from antq.core.scoping import Action, ScopedQuerySet
+from antq.units.models import Unit
 
 M = TypeVar("M", bound=Model)
 
@@ -39,3 +41,9 @@ def form_errors_from(form: BaseForm, exc: ValidationError) -> None:
 def require_post(request: HttpRequest) -> None:
     if request.method != "POST":
         raise Http404()
+
+
+def unit_by_code(request: HttpRequest, code: str, on: datetime.date, action: str = Action.CHANGE) -> Unit | None:
+    """The unit with this code on that date if the user may act on it, else None (a typed code
+    is a form error, not a 404)."""
+    return Unit.objects.restrict(request.user, action).valid_on(on).filter(code=code.strip()).first()

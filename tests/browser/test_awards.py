@@ -27,6 +27,10 @@ def test_ranking_proposals_decision_certificate(session: Session, world: World) 
     session.login("paula")
     session.go(f"/awards/clusters/{cluster.pk}/")
     assert "Cờ thi đua của UBND tỉnh" in page.get_by_test_id("proposals").inner_text()
+    assert page.get_by_test_id("decide").count() == 0  # the council approves before the decision
+    with page.expect_navigation():
+        page.get_by_test_id("approve").click()
+    assert "Hội đồng đã thông qua" in page.get_by_test_id("status-04795").inner_text()
     page.fill("#id_decided_on", datetime.date(2026, 12, 20).isoformat())
     page.fill("#id_signer", "Chủ tịch UBND tỉnh")
     with page.expect_navigation():

@@ -3,7 +3,6 @@ decision with its awards, and each award's printed certificate (PDF)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,28 +12,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from antq.awards.certificates import PdfUnavailable, certificate_pdf
 from antq.awards.clusters import (
     cluster_change,
     cluster_create,
+    cluster_decide,
     cluster_ranking,
-    proposals_decide,
     proposals_refresh,
 )
 from antq.awards.dossier import KINDS, dossier_docx
-from antq.awards.models import Award, Cluster, Conference, Decision, ManualScore, Plan, Source, Task
-from antq.awards.plans import plan_progress, target_value_now, task_progress
+from antq.awards.exports import awards_xlsx
+from antq.awards.models import Award, Cluster, Conference, Decision, ManualScore, Plan, Source
+from antq.awards.proposals import proposals_review
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.units.models import Unit
 from antq.web.scoped import audit_context, scoped_get
+from antq.web.views.movement_common import year_asked
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -83,6 +84,13 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_decide:
             raise Http404()
+        if action in ("approve", "return"):
+            try:
+                proposals_review(ctx=audit_context(request), proposals=proposals_refresh(cluster), action=action,
+                                 note=request.POST.get("review_note", ""))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("cluster_detail", pk=pk)
         if action != "decide":
             try:
                 _cluster_edit(request, cluster, action)
@@ -91,7 +99,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cluster_detail", pk=pk)
         if form.is_valid():
             try:
-                decision = proposals_decide(ctx=audit_context(request), cluster=cluster, **form.cleaned_data)
+                decision = cluster_decide(ctx=audit_context(request), cluster=cluster, **form.cleaned_data)
                 return redirect("decision_detail", pk=decision.pk)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -101,6 +109,9 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cluster": cluster, "ranking": ranking, "criteria": cluster.criteria.order_by("position"),
         "proposals": proposals, "frozen": any(p.frozen for p in proposals), "dossier": KINDS,
         "form": form if can_decide and not any(p.frozen for p in proposals) else None,
+        "reviewable": can_decide and any(p.status in ("proposed", "submitted", "approved") for p in proposals
+                                         if not p.frozen),
+        "all_approved": bool(proposals) and all(p.status == "approved" for p in proposals),
         "editable": can_decide and not any(p.frozen for p in proposals), "sources": Source.choices,
         "members": cluster.members.select_related("unit").order_by("unit__name"),
         "manual": cluster.criteria.filter(source=Source.MANUAL).order_by("position"),
@@ -184,20 +195,23 @@ def award_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision's award list as XLSX (the annex of the decision)."""
     decision = scoped_get(Decision.objects.select_related("issuer"), request, pk=pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Danh sách khen thưởng")
-    sheet.append([f"Quyết định số {decision} ngày {decision.decided_on:%d/%m/%Y}: {decision.title}"])
-    sheet.append(["STT", "Hình thức", "Tập thể / đơn vị", "Cá nhân", "Năm sinh", "Tiền thưởng (đồng)", "Trạng thái"])
-    with translation.override("vi"):
-        for number, award in enumerate(decision.awards.select_related("award_type", "unit").order_by("pk"), start=1):
-            sheet.append([number, award.award_type.name, award.unit.name, award.person_name, award.person_birth_year,
-                          award.amount, award.get_status_display()])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    awards = decision.awards.select_related("award_type", "unit", "decision").order_by("pk")
+    title = f"Quyết định số {decision} ngày {decision.decided_on:%d/%m/%Y}: {decision.title}"
+    response = HttpResponse(awards_xlsx(title, awards), content_type=XLSX)
     name = f"danh-sach-khen-thuong-{decision.year}-{decision.number:02d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def award_list_export(request: HttpRequest) -> HttpResponse:
+    """The year's awards to the units the user may see, as XLSX."""
+    year = year_asked(request)
+    awards = (Award.objects.restrict(request.user).filter(decision__year=year)
+              .select_related("award_type", "unit", "decision").order_by("decision__decided_on", "decision__number",
+                                                                         "pk"))
+    response = HttpResponse(awards_xlsx(f"Danh sách khen thưởng năm {year}", awards), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="khen-thuong-{year}.xlsx"'
     return response
 
 
@@ -210,58 +224,3 @@ def cluster_dossier(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     response = HttpResponse(dossier_docx(cluster, kind), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="{kind}-{cluster.year}-{cluster.pk}.docx"'
     return response
-
-
-class ProgressForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
-    percent = forms.IntegerField(label=gettext_lazy("Progress (%)"), min_value=0, max_value=100)
-    note = forms.CharField(label=gettext_lazy("What was done"), max_length=500)
-    evidence = forms.CharField(label=gettext_lazy("Evidence"), max_length=300, required=False)
-
-
-@login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = scoped_get(Plan.objects.select_related("unit"), request, pk=pk)
-    form = ProgressForm(request.POST or None)
-    if request.method == "POST":
-        task = plan.tasks.filter(pk=request.POST.get("task") or 0).select_related("lead").first()
-        if task is None or not path_in_scope(task.lead.path, user_scope_paths(request.user, Action.CHANGE)):
-            raise Http404()
-        if form.is_valid():
-            try:
-                task_progress(ctx=audit_context(request), task=task, **form.cleaned_data)
-                return redirect("plan_detail", pk=pk)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-    tasks = plan.tasks.select_related("lead").prefetch_related("progress", "coordinating")
-    return render(request, "awards/plan.html", {
-        "plan": plan, "progress": plan_progress(plan), "form": form,
-        "tasks": [{"task": t, "target_now": target_value_now(t),
-                   "can_report": path_in_scope(t.lead.path, user_scope_paths(request.user, Action.CHANGE))}
-                  for t in tasks]})
-
-
-@login_required
-def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    conference = scoped_get(Conference.objects.select_related("unit"), request, pk=pk)
-    return render(request, "awards/conference.html", {
-        "conference": conference, "decisions": conference.decisions.order_by("number")})
-
-
-@login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    """The tasks the user's units lead, whoever's plan they belong to, with the progress form."""
-    tasks = (Task.objects.restrict(request.user, Action.CHANGE).filter(status=Task.Status.OPEN)
-             .select_related("plan__unit", "lead").order_by("deadline", "pk"))
-    form = ProgressForm(request.POST or None)
-    if request.method == "POST":
-        task = tasks.filter(pk=request.POST.get("task") or 0).first()
-        if task is None:
-            raise Http404()
-        if form.is_valid():
-            try:
-                task_progress(ctx=audit_context(request), task=task, **form.cleaned_data)
-                return redirect("my_tasks")
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-    return render(request, "awards/tasks.html", {"tasks": tasks, "form": form, "today": timezone.localdate()})
