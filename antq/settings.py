@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "antq.indicators",
     "antq.movement",
     "antq.awards",
+    "antq.reports",
     "antq.web",
     "antq.demo",
 ]

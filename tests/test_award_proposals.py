@@ -247,7 +247,8 @@ def test_the_years_award_list_holds_only_the_users_area(world: World) -> None:
     def names(username: str) -> list[str]:
         response = login(world, username).get("/awards/export.xlsx?year=2026")
         assert response.status_code == 200
-        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
+        sheet = load_workbook(io.BytesIO(response.content))["Danh sách khen thưởng"]
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
         assert all(row[8] == "Đã có thành tích: Dẫn đầu phong trào" for row in rows)
         return [str(row[6]) for row in rows]
 

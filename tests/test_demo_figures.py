@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from django.core.management import call_command
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_demo_gives_the_article_figures() -> None:
+def test_demo_gives_the_article_figures(tmp_path: Path) -> None:
     call_command("demo", "--quiet-logins", stdout=io.StringIO())
     out = io.StringIO()
     call_command("indicators", "--unit", "17", "--period", "2020", "--format", "json", stdout=out)
@@ -51,3 +52,23 @@ def test_demo_gives_the_article_figures() -> None:
     out = io.StringIO()
     call_command("indicators", "--unit", "17", "--period", "2020", "--format", "json", stdout=out)
     assert json.loads(out.getvalue())["indicators"]["criminal_cases"]["value"] == 775
+
+    # Issue 6 acceptance: the annual report and the news brief from the command line.
+    from docx import Document
+
+    report = tmp_path / "bao-cao.docx"
+    call_command("report", "annual", "--unit", "17", "--year", "2020", "--format", "docx", "-o", str(report),
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    document = Document(str(report))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    for phrase in ("703/775", "90,71%", "giảm 5,21%", "giảm cả 3 tiêu chí", "cờ thi đua cho 6 tập thể",
+                   "5 đơn vị xếp thứ nhì, 3 đơn vị xếp thứ 3", "Bộ Công an tặng bằng khen cho 10 tập thể",
+                   "cho 5 đồng chí", "hơn 90%", "gần 98%", "Hòa Bình, ngày 29 tháng 12 năm 2020", "Bùi Văn Khánh"):
+        assert phrase in text, phrase
+    brief = tmp_path / "tin.txt"
+    conference = Conference.objects.get(year=2020)
+    call_command("report", "brief", "--conference", str(conference.pk), "-o", str(brief), stdout=io.StringIO())
+    said = brief.read_text(encoding="utf-8")
+    assert "Đồng chí Bùi Văn Khánh, Chủ tịch UBND tỉnh chủ trì hội nghị." in said
+    assert "Nguyễn Thế Chi" in said and "Bùi Đức Hinh" in said and "703/775" in said
