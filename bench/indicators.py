@@ -2,7 +2,8 @@
 bench worker after the unit measurements. Targets (issue 3), for PostgreSQL with the full
 dataset; SQLite is allowed three times as much: one province-year panel ≤ 5 ms, national
 one-year rollup to every level ≤ 100 ms, two years side by side ≤ 200 ms, import ≥ 5.000
-rows/s at ≤ 300 MB."""
+rows/s at ≤ 300 MB; and (issue 6) the annual report of the largest province: DOCX ≤ 2 s,
+PDF ≤ 5 s on either database."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any
 PANEL_MS, ROLLUP_MS, TWO_YEAR_MS = 5.0, 100.0, 200.0
 IMPORT_ROWS_PER_S, IMPORT_MB = 5000.0, 300.0
 IMPORT_ROWS = 20_000
+REPORT_DOCX_MS, REPORT_PDF_MS = 2000.0, 5000.0
 
 
 def _row(name: str, samples: list[float], rows: Any, target: float, factor: float, unit: str = "ms",
@@ -88,6 +90,31 @@ def measure(scale: float, vendor: str) -> list[dict[str, Any]]:
                      TWO_YEAR_MS, factor))
     rows.append(_insert_row(factor))
     rows.append(_import_row(factor))
+    rows.extend(_report_rows(provinces[-1], int(year.spec)))
+    return rows
+
+
+def _report_rows(province: Any, year: int) -> list[dict[str, Any]]:
+    """Issue 6: the annual report of the largest province, built from the live data each time
+    (figures, movement, awards, children's annex) and rendered; the targets hold on both databases."""
+    from antq.awards.certificates import pdf_available
+    from antq.core.audit import AuditContext
+    from antq.reports.services import annual_generate
+
+    ctx = AuditContext.cli()
+    rows = []
+    for fmt, target in (("docx", REPORT_DOCX_MS), ("pdf", REPORT_PDF_MS), ("xlsx", REPORT_DOCX_MS)):
+        if fmt == "pdf" and pdf_available():
+            print(f"report pdf: skipped ({pdf_available()})")
+            continue
+        size = len(annual_generate(ctx=ctx, unit=province, year=year, fmt=fmt).content)
+
+        def generate(fmt: str = fmt) -> bytes:
+            return annual_generate(ctx=ctx, unit=province, year=year, fmt=fmt).content
+
+        samples = _times(generate, 5)
+        rows.append(_row(f"annual report {year} {fmt}: {province.code} {province.name}", samples,
+                         f"{size // 1024} KB", target, 1.0))
     return rows
 
 

@@ -222,3 +222,47 @@ def test_the_docx_converts_in_libreoffice(world: World, tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "bao-cao.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_the_report_builder_saves_prose_numbers_and_downloads(world: World) -> None:
+    province = world.units["province"]
+    paula, victor, bob = Client(), Client(), Client()
+    for client, name in ((paula, "paula"), (victor, "victor"), (bob, "bob")):
+        client.force_login(world.users[name])
+    query: dict[str, str | int] = {"unit": province.pk, "year": 2026, "scheme": "mps"}
+    page = paula.get("/reports/", query).content.decode()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page and 'data-testid="prose"' in page
+    assert 'data-testid="prose"' not in victor.get("/reports/", query).content.decode()  # a viewer reads only
+    assert bob.get("/reports/", query).status_code == 404  # a commune does not see the province's report
+    saved = paula.post("/reports/", {**query, "version": 0, "situation": "Tình hình ổn định, không có điểm nóng.",
+                                     "shortcomings": "Một số xã báo cáo chậm.", "signer_title": "TRƯỞNG BAN",
+                                     "signer_name": "Nguyễn Văn Khánh", "issued_on": "2026-12-20"})
+    assert saved.status_code == 302
+    paula.post("/reports/", {**query, "op": "number"})
+    download = paula.post("/reports/file/", {**query, "format": "docx"})
+    assert download.status_code == 200 and download["Content-Disposition"].endswith('-2026.docx"')
+    text = docx_text(download.content)
+    assert "Tình hình ổn định, không có điểm nóng." in text and "Một số xã báo cáo chậm." in text
+    assert "Số: 01/BC-BCĐ" in text and "Phú Thọ, ngày 20 tháng 12 năm 2026" in text
+    assert victor.post("/reports/file/", {**query, "format": "docx", "secret": "on"}).status_code == 404
+    assert victor.post("/reports/", {**query, "op": "number"}).status_code == 404
+    annex = paula.post("/reports/file/", {**query, "format": "xlsx"})
+    assert annex["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    log = paula.get("/reports/", query).content.decode().split('data-testid="log"')[1]
+    assert log.count("paula") == 2
+
+
+def test_the_brief_page_shows_and_keeps_the_edit(world: World) -> None:
+    conference = conference_record(
+        ctx=ctx(world, "paula"), unit=world.units["province"], year=2026, held_on=D(2026, 12, 28),
+        place="Hội trường UBND tỉnh", chair="Trần Duy Ninh, Chủ tịch UBND tỉnh", attendees=[])
+    paula, bob = Client(), Client()
+    paula.force_login(world.users["paula"])
+    bob.force_login(world.users["bob"])
+    url = f"/reports/brief/{conference.pk}/"
+    assert "Trần Duy Ninh" in paula.get(url).content.decode()
+    assert bob.get(url).status_code == 404
+    paula.post(url, {"op": "save", "title": "Tổng kết năm 2026", "text": "Đã sửa."})
+    assert "Đã sửa." in paula.get(url).content.decode()
+    download = paula.post(url, {"op": "docx"})
+    assert "Đã sửa." in docx_text(download.content)

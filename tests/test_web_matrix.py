@@ -111,6 +111,9 @@ TARGETS: dict[str, Target] = {
                     lambda p: sees(p, "village_b")),
     "awards_home": ("get", lambda w: [], lambda p: True),
     "proposal_list": ("get", lambda w: [], lambda p: True),
+    "report_builder": ("get", lambda w: [], lambda p: True),
+    "report_file": ("get", lambda w: [], lambda p: False),  # POST only: a GET is a 404 for everyone
+    "brief_edit": ("get", lambda w: [Conference.objects.get().pk], lambda p: sees(p, "province")),
     "award_list_export": ("get", lambda w: [], lambda p: True),
     "award_catalogue": ("get", lambda w: [], lambda p: True),
     "plan_new": ("get", lambda w: [], lambda p: True),

@@ -13,6 +13,7 @@ from antq.web.views import (
     movement_reports,
     movement_rules,
     records,
+    reports,
     rules,
     units,
 )
@@ -70,6 +71,9 @@ urlpatterns = [
     path("awards/decisions/<int:pk>/awards.xlsx", awards.decision_export, name="decision_export"),
     path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),
     path("awards/export.xlsx", awards.award_list_export, name="award_list_export"),
+    path("reports/", reports.report_builder, name="report_builder"),
+    path("reports/file/", reports.report_file, name="report_file"),
+    path("reports/brief/<int:pk>/", reports.brief_edit, name="brief_edit"),
     path("awards/proposals/", awards_proposals.proposal_list, name="proposal_list"),
     path("awards/catalogue/", awards_catalogue.catalogue, name="award_catalogue"),
     path("awards/plans/new/", awards_plans.plan_new, name="plan_new"),
