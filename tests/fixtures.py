@@ -134,3 +134,8 @@ VISIBLE: dict[str, set[str]] = {
     "rita": {"school_a"},
 }
 VISIBLE["paula"] = VISIBLE["victor"]
+
+
+def acting(world: World, username: str) -> AuditContext:
+    """The audit context of a persona acting from the web."""
+    return AuditContext(actor=world.users[username], source="web")

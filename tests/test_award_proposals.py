@@ -20,6 +20,7 @@ from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from tests.fixtures import World
+from tests.fixtures import acting as ctx
 
 D = datetime.date
 
@@ -28,10 +29,6 @@ D = datetime.date
 def english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-def ctx(world: World, username: str) -> AuditContext:
-    return AuditContext(actor=world.users[username], source="web")
 
 
 def kind(code: str) -> AwardType:

@@ -27,12 +27,9 @@ from antq.reports.data import report_data
 from antq.reports.phrasing import approximately, change, three_criteria, vi_long_date, vi_number
 from antq.reports.services import annual_generate, draft_save, generated_log, report_number
 from tests.fixtures import World
+from tests.fixtures import acting as ctx
 
 D = datetime.date
-
-
-def ctx(world: World, username: str) -> AuditContext:
-    return AuditContext(actor=world.users[username], source="web")
 
 
 def docx_text(content: bytes) -> str:

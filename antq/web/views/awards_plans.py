@@ -114,7 +114,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 return redirect("plan_detail", pk=plan.pk)
             except ValidationError as exc:
                 form_errors_from(form, exc)
-    return render(request, "awards/plan_new.html", {"form": form})
+    return render(request, "awards/form_page.html", {"form": form, "heading": _("New plan")})
 
 
 @login_required
@@ -232,7 +232,7 @@ def conference_new(request: HttpRequest) -> HttpResponse:
                 return redirect("conference_detail", pk=conference.pk)
             except ValidationError as exc:
                 form_errors_from(form, exc)
-    return render(request, "awards/conference_new.html", {"form": form})
+    return render(request, "awards/form_page.html", {"form": form, "heading": _("New conference record")})
 
 
 @login_required
