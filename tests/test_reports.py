@@ -21,8 +21,10 @@ from antq.awards.certificates import pdf_available
 from antq.awards.plans import conference_record
 from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
-from antq.records.services import accident_create, case_create
+from antq.records.imports import import_records
+from antq.records.services import case_create
 from antq.reports.brief import brief_generate, brief_of, brief_save
+from antq.reports.chart import font_file
 from antq.reports.data import report_data
 from antq.reports.phrasing import approximately, change, three_criteria, vi_long_date, vi_number
 from antq.reports.services import annual_generate, draft_save, generated_log, report_number
@@ -68,17 +70,20 @@ def test_changes_numbers_and_dates_are_in_vietnamese_form() -> None:
 
 
 def _records(world: World) -> None:
-    """Another province's cases and accidents over two years (commune of Hà Nội)."""
+    """Another province's cases and accidents over two years (a ward of Hà Nội), imported as
+    the districts send them: CSV files through the all-or-nothing importer."""
     operator = AuditContext.cli()
-    commune = world.units["other_commune"]
-    for year, cases, cleared, crashes in ((2025, 8, 5, 4), (2026, 6, 5, 3)):
-        for n in range(cases):  # the new map's units exist from 1/7/2025
-            case_create(ctx=operator, case_no=f"HN-{year}-{n}", unit=commune, occurred_on=D(year, 8, 2 + n),
-                        severity="rat_nghiem_trong" if n == 0 else "it_nghiem_trong", group="ttxh" if n % 2 else
-                        "ma_tuy", cleared_on=D(year, 9, 1) if n < cleared else None)
-        for n in range(crashes):
-            accident_create(ctx=operator, accident_no=f"HN-TN-{year}-{n}", unit=commune, occurred_on=D(year, 8, 1),
-                            deaths=1, injuries=n)
+    cases = ["case_no,unit_code,occurred_on,severity,group,cleared_on"]
+    accidents = ["accident_no,unit_code,occurred_on,deaths,injuries"]
+    for year, count, cleared, crashes in ((2025, 8, 5, 4), (2026, 6, 5, 3)):
+        for n in range(count):  # the new map's units exist from 1/7/2025
+            cases.append(f"HN-{year}-{n},00004,{year}-08-{2 + n:02d},"
+                         f"{'rat_nghiem_trong' if n == 0 else 'it_nghiem_trong'},{'ttxh' if n % 2 else 'ma_tuy'},"
+                         f"{f'{year}-09-01' if n < cleared else ''}")
+        accidents += [f"HN-TN-{year}-{n},00004,{year}-08-01,1,{n}" for n in range(crashes)]
+    for kind, lines in (("cases", cases), ("accidents", accidents)):
+        result = import_records(ctx=operator, kind=kind, handle=io.BytesIO("\n".join(lines).encode()))
+        assert not result.errors and result.created == len(lines) - 1
 
 
 def test_report_figures_equal_the_indicator_api_for_another_province(world: World) -> None:
@@ -96,6 +101,8 @@ def test_report_figures_equal_the_indicator_api_for_another_province(world: Worl
     assert figures["accidents_all_three_decreased"]["value"] is True  # 4 → 3 crashes, 4 → 3 deaths, 6 → 3 hurt
     assert "Tai nạn giao thông giảm cả 3 tiêu chí (xảy ra 3 vụ, làm chết 3 người, bị thương 3 người)" in text
     assert "Thường trực Thành ủy Hà Nội" in text
+    charts = read_docx(io.BytesIO(generated.content)).inline_shapes  # the groups' chart, as in the PDF and HTML
+    assert len(charts) == (1 if font_file() else 0)
     with pytest.raises(OutOfScope):  # another province's secretariat sees nothing of Hà Nội
         annual_generate(ctx=ctx(world, "paula"), unit=world.units["other_province"], year=2026, fmt="docx")
 

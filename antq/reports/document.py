@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from antq.reports.chart import groups_chart_png
 from antq.reports.data import ReportData
 from antq.reports.phrasing import vi_long_date, vi_number
 from antq.reports.text import accident_sentence, award_sentences, crime_sentences, movement_sentences
@@ -18,10 +19,11 @@ TO_FILL = "…"
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "heading", "subheading", "paragraph", "table"
+    kind: str  # "heading", "subheading", "paragraph", "table", "image" (PNG in `image`, caption in `text`)
     text: str = ""
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    image: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def annual_document(data: ReportData, prose: Prose, number: int | None, secret: 
               Block("subheading", "2. Công tác phòng ngừa, đấu tranh với tội phạm"),
               *[Block("paragraph", s) for s in crime_sentences(data)],
               crime_table(data),
+              *_chart(data),
               Block("subheading", "3. Công tác bảo đảm trật tự an toàn giao thông"),
               Block("paragraph", accident_sentence(data)),
               Block("subheading", "4. Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc"),
@@ -100,6 +103,11 @@ def annual_document(data: ReportData, prose: Prose, number: int | None, secret: 
                  f"{year + 1}"),
         blocks=blocks, signer_prefix="TM. BAN CHỈ ĐẠO", signer_title=prose.signer_title or "TRƯỞNG BAN",
         signer_name=prose.signer_name, recipients=recipients or default_recipients(data), secret=secret)
+
+
+def _chart(data: ReportData) -> list[Block]:
+    png = groups_chart_png(data)
+    return [Block("image", "Biểu đồ: số vụ phạm pháp hình sự theo nhóm tội phạm", image=png)] if png else []
 
 
 def crime_table(data: ReportData) -> Block:

@@ -118,6 +118,11 @@ def _header(document: DocxDocument, doc: Document) -> None:
 
 
 def _body(document: DocxDocument, block: Block) -> None:
+    if block.kind == "image":
+        document.add_picture(io.BytesIO(block.image), width=Mm(150))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _line(document, block.text, size=12, italic=True)
+        return
     if block.kind == "table":
         table = document.add_table(rows=1, cols=len(block.header))
         table.style = "Table Grid"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal
 from typing import Any
 
@@ -29,3 +30,9 @@ def signed(value: Any) -> str:
         return "—"
     text = number(abs(Decimal(str(value))), 2)
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+@register.filter
+def png_base64(value: bytes) -> str:
+    """An image embedded in a page (img-src allows data:, nothing is fetched)."""
+    return base64.b64encode(value).decode("ascii")
