@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "antq.movement",
     "antq.awards",
     "antq.reports",
+    "antq.tipoffs",
     "antq.web",
     "antq.demo",
 ]

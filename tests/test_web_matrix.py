@@ -34,12 +34,15 @@ from antq.movement.self_managed import model_site_create, model_type_create
 from antq.movement.standard import standard_evaluation_start
 from antq.records.models import ArticleGroup, CriminalCase, TrafficAccident
 from antq.records.services import accident_create, case_create
+from antq.tipoffs.models import Attachment, Tip
+from antq.tipoffs.services import Upload, tip_submit
 from antq.web import urls as web_urls
 from tests.fixtures import VISIBLE, World
 
 PERSONAS = ["alice", "bob", "dina", "victor", "paula", "oscar", "rita"]
 CHANGERS = {"alice", "bob", "dina", "paula", "oscar", "rita"}  # roles with the change action
 MANAGERS = {"dina", "paula", "oscar"}
+PUBLIC = {"tip_new", "tip_communes", "tip_follow"}  # the citizens' pages: no account
 
 
 def unit_pk(world: World) -> int:
@@ -112,6 +115,13 @@ TARGETS: dict[str, Target] = {
     "awards_home": ("get", lambda w: [], lambda p: True),
     "proposal_list": ("get", lambda w: [], lambda p: True),
     "report_builder": ("get", lambda w: [], lambda p: True),
+    "tip_new": ("get", lambda w: [], lambda p: True),
+    "tip_communes": ("get", lambda w: [], lambda p: True),
+    "tip_follow": ("get", lambda w: [], lambda p: True),
+    "tip_list": ("get", lambda w: [], lambda p: True),
+    "tip_detail": ("get", lambda w: [Tip.objects.get().pk], lambda p: sees(p, "commune_b")),
+    "tip_file": ("get", lambda w: [Tip.objects.get().pk, Attachment.objects.get().pk],
+                 lambda p: sees(p, "commune_b")),
     "report_file": ("get", lambda w: [], lambda p: False),  # POST only: a GET is a 404 for everyone
     "brief_edit": ("get", lambda w: [Conference.objects.get().pk], lambda p: sees(p, "province")),
     "award_list_export": ("get", lambda w: [], lambda p: True),
@@ -179,6 +189,9 @@ def world_with_token(world: World, settings: Any, tmp_path: Path) -> World:
         {"text": "Nhân rộng mô hình", "lead": world.units["commune_b"], "deadline": datetime.date(2026, 12, 14)}])
     conference_record(ctx=ctx, unit=world.units["province"], year=2025, held_on=datetime.date(2025, 12, 28),
                       place="Hội trường", chair="Chủ tịch UBND tỉnh", attendees=[{"name": "Nguyễn Văn A"}])
+    tip_submit(kind="tin_bao", province=world.units["province"], commune=world.units["commune_b"], place_detail="",
+               occurred="", description="Có người lạ trộm gia súc ban đêm", contact="",
+               files=[Upload("anh.pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))])
     return world
 
 
@@ -186,7 +199,7 @@ def world_with_token(world: World, settings: Any, tmp_path: Path) -> World:
 def test_anonymous_is_sent_to_login(world_with_token: World, name: str) -> None:
     method, args, _allowed = TARGETS[name]
     response = getattr(Client(), method)(reverse(name, args=args(world_with_token)))
-    if name == "login":
+    if name == "login" or name in PUBLIC:
         assert response.status_code == 200
     elif name == "logout":
         assert response.status_code == 302

@@ -16,25 +16,16 @@ from django.utils.translation import gettext as _
 
 from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.models import ChangeRecord
+from antq.core.uploads import sniff
 from antq.movement.classification import check_in_scope
 from antq.movement.models import Classification, CriterionCheck, Evidence, Score, StandardEvaluation
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
-SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-              (b"\xff\xd8\xff", "image/jpeg", ".jpg"))
 
 
 def evidence_dir() -> Path:
     return Path(settings.VAR_DIR) / "uploads" / "evidence"
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) of an accepted file, from its first bytes; None otherwise."""
-    for magic, content_type, extension in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
 
 
 def evidence_attach(*, ctx: AuditContext, target: Score | CriterionCheck, name: str, handle: IO[bytes]) -> Evidence:

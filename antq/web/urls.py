@@ -15,6 +15,8 @@ from antq.web.views import (
     records,
     reports,
     rules,
+    tipoffs_public,
+    tipoffs_staff,
     units,
 )
 
@@ -71,6 +73,12 @@ urlpatterns = [
     path("awards/decisions/<int:pk>/awards.xlsx", awards.decision_export, name="decision_export"),
     path("awards/<int:pk>/certificate.pdf", awards.award_certificate, name="award_certificate"),
     path("awards/export.xlsx", awards.award_list_export, name="award_list_export"),
+    path("to-giac/", tipoffs_public.tip_new, name="tip_new"),
+    path("to-giac/xa/", tipoffs_public.tip_communes, name="tip_communes"),
+    path("to-giac/tra-cuu/", tipoffs_public.tip_follow, name="tip_follow"),
+    path("tips/", tipoffs_staff.tip_list, name="tip_list"),
+    path("tips/<int:pk>/", tipoffs_staff.tip_detail, name="tip_detail"),
+    path("tips/<int:pk>/files/<int:attachment_pk>/", tipoffs_staff.tip_file, name="tip_file"),
     path("reports/", reports.report_builder, name="report_builder"),
     path("reports/file/", reports.report_file, name="report_file"),
     path("reports/brief/<int:pk>/", reports.brief_edit, name="brief_edit"),
