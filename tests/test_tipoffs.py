@@ -165,3 +165,29 @@ def test_bulk_actions_on_the_triage_list(world: World) -> None:
     third.refresh_from_db()
     assert third.unit == world.units["commune_a"] and bob.get(f"/tips/{third.pk}/").status_code == 404
     assert "Đua xe" in alice.get(f"/tips/{third.pk}/").content.decode()
+
+
+def test_portal_reports_are_counted_for_the_movement(world: World) -> None:
+    from antq.core.periods import month_periods, period_from_spec
+    from antq.reports.data import report_data
+    from antq.tipoffs.services import tip_triage
+
+    for n in range(3):
+        tip, _code = tip_submit(kind="tin_bao", province=world.units["province"], commune=world.units["commune_b"],
+                                place_detail="", occurred="", description=f"Tin số {n} về trộm cắp vặt.", contact="",
+                                files=[])
+    tip_submit(kind="tin_bao", province=world.units["province"], commune=world.units["commune_a"], place_detail="",
+               occurred="", description="Tin của phường khác.", contact="", files=[])
+    first = Tip.objects.filter(unit=world.units["commune_b"]).order_by("pk").first()
+    assert first is not None
+    tip_triage(ctx=ctx(world, "bob"), tip=tip, duplicate_of=first)  # a duplicate is not counted twice
+    today = datetime.date.today()
+    year = period_from_spec(str(today.year), "mps")
+    year = year if year.contains(today) else period_from_spec(str(today.year + 1), "mps")
+    assert report_data(world.units["commune_b"], int(year.spec), "mps", world.users["bob"]).portal_tips == 2
+    assert report_data(world.units["province"], int(year.spec), "mps", world.users["paula"]).portal_tips == 3
+    month = next(m for m in month_periods(int(year.spec), "mps") if m.contains(today))
+    bob = Client()
+    bob.force_login(world.users["bob"])
+    page = bob.get(f"/movement/reports/{world.units['commune_b'].pk}/{month.spec}/").content.decode()
+    assert "2 tin báo của quần chúng gửi qua trang tiếp nhận trực tuyến" in page

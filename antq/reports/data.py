@@ -23,6 +23,7 @@ from antq.movement.models import Classification, MovementReport, SecurityTeam, S
 from antq.movement.reports import REPORT_FIELDS
 from antq.movement.self_managed import model_counts
 from antq.records.choices import GROUP_LABELS_VI, CrimeGroup
+from antq.tipoffs.services import tips_received
 from antq.units.models import Unit, UnitKind
 
 MAP = "time"  # the report speaks of the area as it was in the year reported
@@ -93,6 +94,7 @@ class ReportData:
     teams: int
     team_members: int
     activities: dict[str, int]
+    portal_tips: int
     awards: list[AwardLine]
     tasks: list[str]
     plan_title: str
@@ -153,7 +155,8 @@ def report_data(unit: Unit, year: int, scheme: str = "mps", user: Any = None) ->
         teams=teams.count(),
         team_members=TeamMember.objects.filter(team__in=teams, joined_on__lte=period.end).filter(
             Q(left_on__isnull=True) | Q(left_on__gt=period.end)).count(),
-        activities=_activities(unit, year, user), awards=_awards(unit, year, user),
+        activities=_activities(unit, year, user), portal_tips=tips_received(unit, period.start, period.end),
+        awards=_awards(unit, year, user),
         tasks=[t.text for t in plan.tasks.order_by("position")] if plan else [],
         plan_title=plan.title if plan else "",
         children=[ChildRow(c.unit.code, c.unit.name, {k: _plain(v) for k, v in c.values.items()

@@ -83,6 +83,9 @@ def movement_sentences(data: ReportData) -> list[str]:
     if data.teams:
         sentences.append(f"Lực lượng tham gia bảo vệ ANTT ở cơ sở: {count_of(data.teams, 'tổ')}, "
                          f"{count_of(data.team_members, 'thành viên')}.")
+    if data.portal_tips:
+        sentences.append(f"Tiếp nhận {count_of(data.portal_tips, 'tin báo, tố giác')} của quần chúng qua cổng tiếp "
+                         "nhận trực tuyến.")
     activities = [f"{label.lower()}: {vi_number(n, 0)}" for label, n in data.activities.items() if n]
     if activities:
         sentences.append("Hoạt động trong năm — " + "; ".join(activities) + ".")

@@ -234,3 +234,10 @@ def overdue(tips: QuerySet[Tip], today: datetime.date | None = None) -> QuerySet
     """Open reports past their deadline."""
     today = today or timezone.localdate()
     return tips.exclude(status__in=[Tip.Status.DECIDED, Tip.Status.DUPLICATE]).filter(deadline__lt=today)
+
+
+def tips_received(unit: Unit, start: datetime.date, end: datetime.date) -> int:
+    """Reports from the people received through antq for the unit's area in a period (duplicates
+    not counted): what the movement report's "tin báo của quần chúng" includes."""
+    return (Tip.objects.filter(unit__path__startswith=unit.path, received_at__date__gte=start,
+                               received_at__date__lte=end).exclude(status=Tip.Status.DUPLICATE).count())

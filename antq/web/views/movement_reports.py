@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from antq.core.periods import PeriodError, period_from_spec
 from antq.core.scoping import Action
 from antq.movement.imports import (
     import_members,
@@ -26,6 +27,7 @@ from antq.movement.models import (
     MovementReport,
 )
 from antq.movement.reports import REPORT_FIELDS, report_approve, report_reopen, report_save
+from antq.tipoffs.services import tips_received
 from antq.units.models import Unit
 from antq.web.forms import UnitImportForm
 from antq.web.scoped import audit_context, form_errors_from, scoped_get
@@ -77,7 +79,16 @@ def report_view(request: HttpRequest, unit_pk: int, spec: str) -> HttpResponse:
         "can_approve": above(request, unit, Action.APPROVE) and status == MovementReport.Status.SUBMITTED,
         "can_reopen": above(request, unit, Action.APPROVE) and status == MovementReport.Status.APPROVED,
         "history": history_of(report) if report else [],
+        "portal_tips": _portal_tips(unit, spec),
     })
+
+
+def _portal_tips(unit: Unit, spec: str) -> int | None:
+    try:
+        period = period_from_spec(spec, "mps")
+    except PeriodError:
+        return None
+    return tips_received(unit, period.start, period.end)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
