@@ -191,3 +191,24 @@ def test_portal_reports_are_counted_for_the_movement(world: World) -> None:
     bob.force_login(world.users["bob"])
     page = bob.get(f"/movement/reports/{world.units['commune_b'].pk}/{month.spec}/").content.decode()
     assert "2 tin báo của quần chúng gửi qua trang tiếp nhận trực tuyến" in page
+
+
+def test_public_statistics_suppress_small_cells_and_show_no_records(world: World) -> None:
+    from antq.core.audit import AuditContext
+    from antq.indicators.public import last_complete_year
+    from antq.records.services import case_create
+
+    year = last_complete_year(datetime.date.today())
+    day = datetime.date(year, 8, 1)  # inside the statistical year, on the new map
+    for key, count, cleared in (("commune_a", 7, 6), ("commune_b", 3, 3)):
+        for n in range(count):
+            case_create(ctx=AuditContext.cli(), case_no=f"PUB-{key}-{n}", unit=world.units[key], occurred_on=day,
+                        severity="nghiem_trong", group="ttxh", cleared_on=day if n < cleared else None)
+    page = public().get("/thong-ke/", {"province": world.units["province"].pk, "year": year}).content.decode()
+    table = page.split('data-testid="stats-table"')[1].split("</table>")[0]
+    row_a = table.split("Phường Hòa Bình")[1].split("</tr>")[0]
+    row_b = table.split("Xã Lạc Sơn")[1].split("</tr>")[0]
+    assert "<td>7</td><td>6</td><td>85,71%</td>" in row_a
+    assert row_b.count("&lt; 5") == 2 and "%" not in row_b  # 3 cases, 3 cleared: suppressed, no rate
+    assert "PUB-" not in page and f"{year}" in page.split('data-testid="stats-dated"')[1][:200]
+    assert public().get("/thong-ke/", {"province": 999999}).status_code == 404

@@ -42,7 +42,7 @@ from tests.fixtures import VISIBLE, World
 PERSONAS = ["alice", "bob", "dina", "victor", "paula", "oscar", "rita"]
 CHANGERS = {"alice", "bob", "dina", "paula", "oscar", "rita"}  # roles with the change action
 MANAGERS = {"dina", "paula", "oscar"}
-PUBLIC = {"tip_new", "tip_communes", "tip_follow"}  # the citizens' pages: no account
+PUBLIC = {"tip_new", "tip_communes", "tip_follow", "public_statistics"}  # the citizens' pages: no account
 
 
 def unit_pk(world: World) -> int:
@@ -116,6 +116,7 @@ TARGETS: dict[str, Target] = {
     "proposal_list": ("get", lambda w: [], lambda p: True),
     "report_builder": ("get", lambda w: [], lambda p: True),
     "tip_new": ("get", lambda w: [], lambda p: True),
+    "public_statistics": ("get", lambda w: [], lambda p: True),
     "tip_communes": ("get", lambda w: [], lambda p: True),
     "tip_follow": ("get", lambda w: [], lambda p: True),
     "tip_list": ("get", lambda w: [], lambda p: True),
