@@ -201,6 +201,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Login throttling: lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env_int("ANTQ_LOGIN_FAILURE_LIMIT", 5)
+# Citizens' reports: per hashed source (an office behind one address may need more).
+TIP_SUBMITS_PER_HOUR = env_int("ANTQ_TIP_SUBMITS_PER_HOUR", 10)
+TIP_LOOKUPS_PER_15_MIN = env_int("ANTQ_TIP_LOOKUPS_PER_15_MIN", 20)
 AXES_COOLOFF_TIME = env_int("ANTQ_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

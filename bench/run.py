@@ -210,7 +210,13 @@ def worker(label: str, out: Path) -> int:
     rows.append(measurement(f"scope_paths: province secretariat ({province.code} {province.name})", samples,
                             f"{len(scope_paths or ())} prefixes"))
 
-    # (4) Indicators on the national dataset (issue 3).
+    # (4) The citizens' report form under load (issue 7), on the maps just loaded.
+    from bench.tipoffs import measure as tip_load
+
+    commune_pk = Unit.objects.filter(parent=province, kind="commune").order_by("code").values_list("pk", flat=True)[0]
+    rows.append(tip_load(ROOT, province.pk, commune_pk))
+
+    # (5) Indicators on the national dataset (issue 3).
     from bench.indicators import measure
 
     rows.extend(measure(float(os.environ.get("ANTQ_BENCH_SCALE", "1")), connection.vendor))
@@ -247,7 +253,7 @@ def print_report(results: dict[str, Any]) -> None:
         else:
             target = "≤ " + format(row["target_ms"], ".0f")
         print(f"{row['name']:<{width}}  {row['rows']!s:>14}  {row['p50_ms']:>8.2f}  {row['p95_ms']:>8.2f}  "
-              f"{target:>8}  {verdict(row['passed'])}")
+              f"{target:>8}  {verdict(row['passed'])}" + (f"  ({row['note']})" if row.get("note") else ""))
     print(f"({SUBTREE_REPETITIONS} runs per subtree, {SEARCH_REPETITIONS} per search query, "
           f"{SCOPE_REPETITIONS} scope computations, each after warm-up)", flush=True)
 

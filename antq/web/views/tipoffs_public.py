@@ -20,15 +20,17 @@ from antq.units.models import Unit, UnitKind
 from antq.web.scoped import form_errors_from
 
 
-def _provinces() -> list[Unit]:
-    return list(Unit.objects.valid_on(timezone.localdate()).filter(kind=UnitKind.PROVINCE).order_by("name"))
+def _provinces() -> list[tuple[int, str]]:
+    """(id, name) of today's provinces: the form needs no more (a public page, kept light)."""
+    return list(Unit.objects.valid_on(timezone.localdate()).filter(kind=UnitKind.PROVINCE).order_by("name")
+                .values_list("pk", "name"))
 
 
-def _communes(province_id: str) -> list[Unit]:
+def _communes(province_id: str) -> list[tuple[int, str]]:
     if not province_id.isdigit():
         return []
     return list(Unit.objects.valid_on(timezone.localdate()).filter(kind=UnitKind.COMMUNE, parent_id=int(province_id))
-                .order_by("name"))
+                .order_by("name").values_list("pk", "name"))
 
 
 class TipForm(forms.Form):
@@ -46,9 +48,8 @@ class TipForm(forms.Form):
 
     def __init__(self, *args: object, province_id: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["province"].choices = [("", "—")] + [(u.pk, u.name) for u in _provinces()]  # type: ignore[attr-defined]
-        self.fields["commune"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (u.pk, u.name) for u in _communes(province_id)]
+        self.fields["province"].choices = [("", "—"), *_provinces()]  # type: ignore[attr-defined]
+        self.fields["commune"].choices = [("", "—"), *_communes(province_id)]  # type: ignore[attr-defined]
         self.fields["province"].widget.attrs.update({"hx-get": reverse("tip_communes"), "hx-target": "#id_commune",
                                                      "hx-swap": "innerHTML"})
 
