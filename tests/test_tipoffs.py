@@ -212,3 +212,25 @@ def test_public_statistics_suppress_small_cells_and_show_no_records(world: World
     assert row_b.count("&lt; 5") == 2 and "%" not in row_b  # 3 cases, 3 cleared: suppressed, no rate
     assert "PUB-" not in page and f"{year}" in page.split('data-testid="stats-dated"')[1][:200]
     assert public().get("/thong-ke/", {"province": 999999}).status_code == 404
+
+
+def test_a_report_is_assigned_to_an_officer_of_its_unit_and_counts_down(world: World) -> None:
+    from antq.accounts.services import grant_create, user_create
+    from antq.core.audit import AuditContext
+
+    colleague = user_create(ctx=AuditContext.system(), username="bao", password="x-Very-long-pass-2026")
+    grant_create(ctx=AuditContext.system(), user=colleague, unit=world.units["commune_b"], role="officer")
+    tip, _code = tip_submit(kind="phan_anh", province=world.units["province"], commune=world.units["commune_b"],
+                            place_detail="", occurred="", description="Đổ trộm rác thải ra kênh.", contact="",
+                            files=[])
+    bob = Client()
+    bob.force_login(world.users["bob"])
+    page = bob.get(f"/tips/{tip.pk}/").content.decode()
+    assert f'<option value="{colleague.pk}"' in page and f'<option value="{world.users["alice"].pk}"' not in page
+    card = page.split('data-testid="tip"')[1].split("</section>")[0]
+    assert "(còn 20 ngày)" in card  # the countdown from today
+    bob.post(f"/tips/{tip.pk}/", {"op": "triage", "assigned_to": colleague.pk, "classification": "Môi trường"})
+    tip.refresh_from_db()
+    assert tip.assigned_to == colleague and tip.status == "handling"
+    refused = bob.post(f"/tips/{tip.pk}/", {"op": "triage", "assigned_to": world.users["alice"].pk}, follow=True)
+    assert "cán bộ của đơn vị thụ lý" in refused.content.decode()

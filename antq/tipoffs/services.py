@@ -14,7 +14,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -168,6 +168,15 @@ def _current(ctx: AuditContext, tip: Tip) -> tuple[Tip, dict[str, object]]:
     return current, _public_fields(current)
 
 
+def officers_of(unit: Unit) -> QuerySet[Any]:
+    """The users who hold a role that changes records on the unit itself (its own officers)."""
+    from antq.accounts.models import User
+    from antq.accounts.roles import roles_allowing
+
+    return User.objects.filter(grants__unit=unit, grants__role__in=roles_allowing(Action.CHANGE),
+                               is_active=True).distinct().order_by("username")
+
+
 @transaction.atomic
 def tip_triage(*, ctx: AuditContext, tip: Tip, classification: str | None = None, assigned_to: object = None,
                duplicate_of: Tip | None = None) -> Tip:
@@ -176,6 +185,9 @@ def tip_triage(*, ctx: AuditContext, tip: Tip, classification: str | None = None
     if classification is not None:
         current.classification = classification.strip()[:100]
     if assigned_to is not None:
+        if assigned_to != ctx.user and not officers_of(current.unit).filter(pk=getattr(assigned_to, "pk", None)
+                                                                             ).exists():
+            raise ValidationError({"assigned_to": _("Assign the report to an officer of the handling unit.")})
         current.assigned_to = assigned_to  # type: ignore[assignment]
     if duplicate_of is not None:
         if duplicate_of.pk == current.pk or not ctx.restrict(Tip.objects.all(), Action.VIEW).filter(

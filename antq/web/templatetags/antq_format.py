@@ -36,3 +36,9 @@ def signed(value: Any) -> str:
 def png_base64(value: bytes) -> str:
     """An image embedded in a page (img-src allows data:, nothing is fetched)."""
     return base64.b64encode(value).decode("ascii")
+
+
+@register.filter
+def days_until(day: Any, today: Any) -> int:
+    """Whole days from `today` to `day` (a deadline's countdown)."""
+    return int((day - today).days)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from antq.core.scoping import Action
 from antq.tipoffs.models import Decision, Tip
-from antq.tipoffs.services import attachment_dir, overdue, tip_decide, tip_extend, tip_transfer, tip_triage
+from antq.tipoffs.services import attachment_dir, officers_of, overdue, tip_decide, tip_extend, tip_transfer, tip_triage
 from antq.units.models import Unit
 from antq.web.scoped import audit_context, scoped_get
 from antq.web.views.movement_common import DATE, may
@@ -113,7 +113,7 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tipoffs/detail.html", {
         "tip": tip, "attachments": tip.attachments.all(), "can_change": may(request, tip.unit, Action.CHANGE),
         "sees_contact": may(request, tip.unit, Action.VIEW_SENSITIVE), "transfer": transfer, "extend": extend,
-        "decide": decide, "today": timezone.localdate()})
+        "decide": decide, "today": timezone.localdate(), "officers": officers_of(tip.unit)})
 
 
 def _act(request: HttpRequest, tip: Tip, op: str, transfer: TransferForm, extend: ExtendForm,
@@ -124,8 +124,13 @@ def _act(request: HttpRequest, tip: Tip, op: str, transfer: TransferForm, extend
         other = Tip.objects.restrict(request.user).filter(pk=int(duplicate)).first() if duplicate.isdigit() else None
         if duplicate and other is None:
             raise ValidationError(_("Choose another report your unit handles."))
+        raw = request.POST.get("assigned_to", "")
+        officer = officers_of(tip.unit).filter(pk=int(raw)).first() if raw.isdigit() else None
+        if raw.isdigit() and officer is None:
+            raise ValidationError(_("Assign the report to an officer of the handling unit."))
         tip_triage(ctx=ctx, tip=tip, classification=request.POST.get("classification"),
-                   assigned_to=request.user if request.POST.get("assign_me") else None, duplicate_of=other)
+                   assigned_to=officer or (request.user if request.POST.get("assign_me") else None),
+                   duplicate_of=other)
         return True
     if op == "transfer" and transfer.is_valid():
         to = Unit.objects.valid_on(timezone.localdate()).filter(code=transfer.cleaned_data["to_code"].strip()).first()
