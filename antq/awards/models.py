@@ -99,10 +99,6 @@ class Decision(models.Model):
         return f"{self.number:02d}/{self.symbol}"
 
 
-class RecipientQuerySet(ScopedQuerySet):
-    scope_path_field: ClassVar[str] = "unit__path"
-
-
 class Award(models.Model):
     """An award of a decision to a collective (the unit) or an individual of that unit."""
 
@@ -122,7 +118,7 @@ class Award(models.Model):
     revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
     revoked_by = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
-    objects = RecipientQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["decision", "pk"]
@@ -252,7 +248,7 @@ class Proposal(models.Model):
                                     related_name="+")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
 
-    objects = RecipientQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "cluster", "rank", "pk"]
@@ -266,10 +262,6 @@ class Proposal(models.Model):
         return self.decision_id is not None
 
 
-class PlanQuerySet(ScopedQuerySet):
-    scope_path_field: ClassVar[str] = "unit__path"
-
-
 class Plan(models.Model):
     """The Steering Committee's plan of one unit for one year (next year's tasks)."""
 
@@ -277,7 +269,7 @@ class Plan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=300)
 
-    objects = PlanQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "unit__path"]
@@ -348,7 +340,7 @@ class Conference(models.Model):
     documents = models.TextField(_("documents (one per line)"), blank=True)
     decisions = models.ManyToManyField(Decision, related_name="conferences", blank=True)
 
-    objects = PlanQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on"]

@@ -23,10 +23,6 @@ from antq.movement.rules import (
 from antq.units.models import Unit
 
 
-class UnitScopedQuerySet(ScopedQuerySet):
-    scope_path_field: ClassVar[str] = "unit__path"
-
-
 class Classification(models.Model):
     """One unit's movement classification for one year: self-score → appraisal by the level
     above → approval and lock by the secretariat."""
@@ -57,7 +53,7 @@ class Classification(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "unit__path"]
@@ -103,7 +99,7 @@ class StandardRegistration(models.Model):
     households_registered = models.PositiveIntegerField(_("households registered"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "unit__path"]
@@ -133,7 +129,7 @@ class StandardEvaluation(models.Model):
                                    related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "unit__path"]
@@ -175,7 +171,7 @@ class Evidence(models.Model):
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -201,7 +197,7 @@ class SecurityTeam(models.Model):
     hardship_area = models.BooleanField(_("hardship area"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__path", "name"]
@@ -336,7 +332,7 @@ class ModelSite(models.Model):
     advanced_example_decision = models.CharField(_("recognition decision"), max_length=50, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__path", "model_type__name"]
@@ -395,7 +391,7 @@ class MovementReport(models.Model):
     reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_start", "unit__path"]

@@ -4,8 +4,6 @@ the data version it was built from."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from antq.awards.models import Conference
 from antq.core.scoping import ScopedQuerySet
 from antq.units.models import Unit
-
-
-class DocumentQuerySet(ScopedQuerySet):
-    scope_path_field: ClassVar[str] = "unit__path"
 
 
 class ReportDraft(models.Model):
@@ -39,7 +33,7 @@ class ReportDraft(models.Model):
     number_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DocumentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "unit__path"]
@@ -90,7 +84,7 @@ class GeneratedDocument(models.Model):
     created_at = models.DateTimeField(_("generated at"), auto_now_add=True)
     source = models.CharField(max_length=8, default="web")
 
-    objects = DocumentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,8 +6,6 @@ agent: throttling keeps only salted hashes that change every day."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +26,6 @@ class Decision(models.TextChoices):
     SUSPENDED = "tam_dinh_chi", _("Suspended (tạm đình chỉ)")
     TRANSFERRED = "chuyen", _("Transferred to the competent authority")
     NOT_A_CRIME = "khong_phai_toi_pham", _("Not a crime: handled administratively")
-
-
-class TipQuerySet(ScopedQuerySet):
-    scope_path_field: ClassVar[str] = "unit__path"
 
 
 class Tip(models.Model):
@@ -64,7 +58,7 @@ class Tip(models.Model):
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = TipQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-pk"]
