@@ -144,7 +144,7 @@ def report_data(unit: Unit, year: int, scheme: str = "mps", user: Any = None) ->
     children = children_figures(area_of(unit, period, MAP), period, computation,
                                 _restricted(Unit.objects, user), CHILD_INDICATORS)
     return ReportData(
-        unit_code=unit.code, unit_name=unit.name, unit_kind=unit.kind, province_name=_province_name(unit),
+        unit_code=unit.code, unit_name=unit.name, unit_kind=unit.kind, province_name=province_name(unit),
         province_is_city=_province_is_city(unit),
         year=year, scheme=scheme, period_start=period.start, period_end=period.end,
         comparable=bool(report["comparable"]), indicators=indicators, groups=groups, levels=levels,
@@ -167,7 +167,7 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _province_name(unit: Unit) -> str:
+def province_name(unit: Unit) -> str:
     """"Hòa Bình", "Hà Nội": the province's name without "Tỉnh" / "Thành phố"."""
     province = unit if unit.kind == UnitKind.PROVINCE else Unit.objects.filter(
         pk__in=unit.ancestor_ids(), kind=UnitKind.PROVINCE).first()

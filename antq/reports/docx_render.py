@@ -150,13 +150,15 @@ def _body(document: DocxDocument, block: Block) -> None:
 
 def _signature(document: DocxDocument, doc: Document) -> None:
     left, right = _two_columns(document, CONTENT_WIDTH // 2)
-    label = _line(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-    label.paragraph_format.space_before = Pt(12)
+    if doc.recipients:
+        label = _line(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+        label.paragraph_format.space_before = Pt(12)
+    else:
+        left.add_paragraph()  # a cell holds at least one paragraph (OOXML)
     for line in recipient_lines(doc):
         _line(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    first = _line(right, doc.signer_prefix, size=14, bold=True)
-    first.paragraph_format.space_before = Pt(12)
-    _line(right, doc.signer_title, size=14, bold=True)
+    for index, title in enumerate(t for t in (doc.signer_prefix, doc.signer_title) if t):
+        _line(right, title, size=14, bold=True).paragraph_format.space_before = Pt(0 if index else 12)
     for _ in range(3):
         _line(right, "", size=14)
     _line(right, doc.signer_name, size=14, bold=True)
