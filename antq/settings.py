@@ -129,7 +129,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "antq.core.apps.StaticFilesConfig",
     "axes",
     "ninja",
     "antq.core",

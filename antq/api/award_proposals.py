@@ -21,7 +21,7 @@ from antq.awards.models import BaseSalary, Plan, Proposal, Task
 from antq.awards.plans import plan_progress, target_value_now, task_progress
 from antq.awards.proposals import proposal_create, proposals_review
 from antq.awards.services import AwardSpec, award_type_on, award_types_in_force
-from antq.core.scoping import Action
+from antq.core.scoping import Action, all_in_scope
 from antq.units.models import Unit
 from antq.units.selectors import unit_at
 
@@ -155,10 +155,7 @@ def _proposals(request: HttpRequest) -> Any:
 
 def chosen_proposals(request: HttpRequest, ids: list[int]) -> list[Proposal]:
     """The proposals named by id; one the caller may not see is a 404 for the whole call."""
-    found = list(_proposals(request).filter(pk__in=set(ids)))
-    if len(found) != len(set(ids)):
-        raise Http404()
-    return found
+    return all_in_scope(_proposals(request), ids)
 
 
 @router.get("/awards/proposals", response=ProposalList)

@@ -85,9 +85,12 @@ def proposals_review(*, ctx: AuditContext, proposals: list[Proposal], action: st
         raise ValidationError({"review_note": _("Say why the proposal is returned.")})
     current = list(Proposal.objects.select_for_update().select_related("unit", "issuer", "award_type")
                    .filter(pk__in=[p.pk for p in proposals]).order_by("pk"))
+    deciding = {(p.unit if scope == Action.CHANGE else p.issuer).pk: p.unit if scope == Action.CHANGE else p.issuer
+                for p in current}
+    for unit in deciding.values():  # one scope check per unit, however many proposals it has
+        check_in_scope(ctx, unit, scope)
     problems: list[str] = []
     for proposal in current:
-        check_in_scope(ctx, proposal.unit if scope == Action.CHANGE else proposal.issuer, scope)
         label = proposal.person_name or proposal.unit.name
         if proposal.status not in allowed:
             problems.append(_("%(who)s: the proposal is %(status)s.") % {

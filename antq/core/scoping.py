@@ -8,10 +8,15 @@ stays a leaf. A user object answers `scope_paths(action)`: None means unrestrict
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol, Self, runtime_checkable
+from collections.abc import Iterable
+from typing import Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+from antq.core.errors import OutOfScope
+
+M = TypeVar("M", bound=models.Model)
 
 
 class Action:
@@ -58,3 +63,13 @@ class ScopedQuerySet(models.QuerySet):
         if not paths:
             return self.none()
         return self.filter(path_q(self.scope_path_field, paths))
+
+
+def all_in_scope(restricted: QuerySet[M], ids: Iterable[int]) -> list[M]:
+    """The rows with these ids from an already restricted queryset; if any is missing (out of
+    scope or unknown) the whole request is a 404, as if none existed."""
+    wanted = set(ids)
+    found = list(restricted.filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise OutOfScope()
+    return found

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from antq.awards.models import Authority, Award, Category, Plan, Proposal
-from antq.core.periods import Period, month_periods, period_from_spec
+from antq.core.periods import month_periods, period_from_spec
 from antq.indicators.engine import Computation, area_of, children_figures, indicator_report
 from antq.movement.choices import Level
 from antq.movement.models import Classification, MovementReport, SecurityTeam, StandardEvaluation, TeamMember
@@ -99,11 +99,6 @@ class ReportData:
     tasks: list[str]
     plan_title: str
     children: list[ChildRow]
-
-    def figure(self, indicator: str) -> Figure:
-        row = self.indicators[indicator]
-        change = row.get("change_pct")
-        return Figure(row.get("value"), row.get("previous"), Decimal(str(change)) if change is not None else None)
 
     def as_json(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self), default=str))
@@ -233,8 +228,3 @@ def award_lines(queryset: Any) -> list[AwardLine]:
         if rank is not None and not award.person_name:
             line["by_rank"][rank] = line["by_rank"].get(rank, 0) + 1
     return [AwardLine(**line) for line in lines.values()]
-
-
-def period_of(data: ReportData) -> Period:
-    return period_from_spec(str(data.year), data.scheme)
-

@@ -99,10 +99,6 @@ def report_number(*, ctx: AuditContext, unit: Unit, year: int, scheme: str = "mp
     return draft
 
 
-def data_number(unit: Unit, year: int, scheme: str) -> int | None:
-    return ReportDraft.objects.filter(unit=unit, year=year, scheme=scheme).values_list("number", flat=True).first()
-
-
 def prose_of(draft: ReportDraft) -> Prose:
     """The draft's words, with what is not written taken from the year's conference record."""
     conference = Conference.objects.filter(unit=draft.unit, year=draft.year).order_by("-held_on").first()
@@ -127,6 +123,12 @@ def annual_build(unit: Unit, year: int, scheme: str, user: Any, secret: bool = F
     data = report_data(unit, year, scheme, user)
     draft = draft_of(unit, year, scheme)
     return data, annual_document(data, prose_of(draft), draft.number, secret=secret)
+
+
+def issued_number(doc: Document) -> str:
+    """"05/BC-BCĐ" once the report has its number, "" before."""
+    number = doc.number.removeprefix("Số:").strip()
+    return "" if number.startswith("/") else number
 
 
 def render(doc: Document, data: ReportData, fmt: str) -> bytes:
@@ -158,8 +160,7 @@ def annual_generate(*, ctx: AuditContext, unit: Unit, year: int, scheme: str = "
     content = render(doc, data, fmt)
     record = GeneratedDocument.objects.create(
         kind=GeneratedDocument.Kind.ANNEX if fmt == "xlsx" else GeneratedDocument.Kind.ANNUAL, format=fmt,
-        unit=unit, year=year, scheme=scheme, number=doc.number.removeprefix("Số: ") if data_number(unit, year, scheme)
-        else "",
+        unit=unit, year=year, scheme=scheme, number=issued_number(doc),
         data_version=data.version, secret=secret, size=len(content), created_by=ctx.user, source=ctx.source)
     stem = "phu-luc-thong-ke" if fmt == "xlsx" else "bao-cao-tong-ket"
     return Generated(content, f"{stem}-{unit.code}-{year}{'-MAT' if secret else ''}.{fmt}", FORMATS[fmt], data,

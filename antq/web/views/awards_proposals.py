@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from antq.awards.models import AwardType, Proposal
 from antq.awards.proposals import REVIEW, proposal_create, proposals_decide, proposals_review
 from antq.awards.services import AwardSpec, award_types_in_force
+from antq.core.scoping import all_in_scope
 from antq.web.scoped import audit_context, form_errors_from, unit_by_code
 from antq.web.views.movement_common import DATE, year_asked
 
@@ -110,7 +111,4 @@ def _chosen(request: HttpRequest) -> list[Proposal]:
         ids = {int(value) for value in request.POST.getlist("proposal")}
     except ValueError as exc:
         raise Http404() from exc
-    found = list(Proposal.objects.restrict(request.user).filter(pk__in=ids))
-    if len(found) != len(ids):
-        raise Http404()
-    return found
+    return all_in_scope(Proposal.objects.restrict(request.user), ids)

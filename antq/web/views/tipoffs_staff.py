@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from antq.core.scoping import Action
+from antq.core.scoping import Action, all_in_scope
 from antq.tipoffs.models import Decision, Tip
 from antq.tipoffs.services import attachment_dir, officers_of, overdue, tip_decide, tip_extend, tip_transfer, tip_triage
 from antq.units.models import Unit
@@ -29,10 +29,7 @@ from antq.web.views.movement_common import DATE, may
 def tip_list(request: HttpRequest) -> HttpResponse:
     tips = Tip.objects.restrict(request.user).select_related("unit", "assigned_to")
     if request.method == "POST":
-        ids = {int(v) for v in request.POST.getlist("tip") if v.isdigit()}
-        chosen = list(tips.filter(pk__in=ids))
-        if len(chosen) != len(ids):
-            raise Http404()  # one of them is not the user's to see
+        chosen = all_in_scope(tips, (int(v) for v in request.POST.getlist("tip") if v.isdigit()))
         if not chosen:
             messages.error(request, _("Choose the reports."))
             return redirect("tip_list")
