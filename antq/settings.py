@@ -129,7 +129,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "antq.core.apps.StaticFilesConfig",
+    "django.contrib.staticfiles",
     "axes",
     "ninja",
     "antq.core",
