@@ -8,6 +8,8 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     return HttpResponsePermanentRedirect(static("antq/favicon.svg"))
 
 
+handler500 = "antq.core.unavailable.server_error"
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -119,3 +119,30 @@ def test_account_service_rolls_back_when_the_grant_is_refused(world: World) -> N
         user_create_with_grant(ctx=ctx, username="khoa", password="Tam-thoi-2026-xyz", full_name="",
                                unit=world.units["commune_b"], role="viewer")
     assert not User.objects.filter(username="khoa").exists()
+
+
+def test_security_headers_on_every_page(world: World, settings) -> None:
+    settings.SECURE_HSTS_SECONDS = 31536000
+    client = Client()
+    for name in ("login", "tip_new"):
+        response = client.get(reverse(name), secure=True)
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        assert "<script>" not in response.content.decode() and " on" + "click=" not in response.content.decode()
+    assert "Strict-Transport-Security" not in client.get(reverse("login"))  # never over plain HTTP
+
+
+def test_passwords_shorter_than_twelve_characters_are_refused(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    from antq.accounts.services import user_set_password
+    from antq.core.audit import AuditContext
+
+    with pytest.raises(ValidationError) as info:
+        user_set_password(ctx=AuditContext.system(), user=world.users["alice"], password="Ngan-2026!")
+    assert "12" in str(info.value)
+    assert world.users["alice"].check_password(PASSWORD)

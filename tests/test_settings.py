@@ -53,3 +53,30 @@ def test_secret_can_come_from_a_file(tmp_path) -> None:
     result = load_settings(tmp_path, ANTQ_ENV="production", ANTQ_SECRET_KEY_FILE=str(secret),
                            ANTQ_ALLOWED_HOSTS="antq.local", DATABASE_URL="postgres://u@127.0.0.1/antq")
     assert result.returncode == 0, result.stderr
+
+
+PRODUCTION_ENV = {"ANTQ_ENV": "production", "ANTQ_SECRET_KEY": "p" * 25 + "-production-profile-" + "z" * 25,
+                  "ANTQ_ALLOWED_HOSTS": "antq.congan.local", "DATABASE_URL": "postgres://antq@127.0.0.1:5432/antq",
+                  "ANTQ_BEHIND_PROXY": "true"}
+
+
+def test_the_production_profile_passes_djangos_deployment_checklist(tmp_path) -> None:
+    """`manage.py check --deploy` under the documented production settings reports nothing."""
+    result = subprocess.run([sys.executable, "-m", "antq", "check", "--deploy", "--fail-level", "DEBUG"],
+                            env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path), **PRODUCTION_ENV},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_values_are_the_safe_ones(tmp_path) -> None:
+    code = ("import antq.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.X_FRAME_OPTIONS, "
+            "s.SECURE_PROXY_SSL_HEADER, s.DATABASES['default']['CONN_HEALTH_CHECKS'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path), **PRODUCTION_ENV,
+                                 "ANTQ_DB_CONN_MAX_AGE": "60"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 8) == ["False", "True", "True", "True", "31536000", "True", "DENY",
+                                           "('HTTP_X_FORWARDED_PROTO',", "'https') True\n"]

@@ -11,15 +11,17 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from antq.api import award_proposals, awards, grants, indicators, movement, records, units
 from antq.api.auth import AUTH
+from antq.core.unavailable import RETRY_AFTER_SECONDS
 
 api = NinjaAPI(
     title="ANTQ API",
@@ -39,6 +41,9 @@ api.add_router("", awards.router)
 api.add_router("", award_proposals.router)
 
 
+UNREADABLE_BODY = "Không đọc được nội dung yêu cầu (JSON) / the request body is not valid JSON"
+
+
 def not_found_body() -> dict[str, str]:
     return {"detail": _("Not found.")}
 
@@ -52,6 +57,15 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     response = api.create_response(request, {"detail": _("Authentication required.")}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja answers a body it cannot parse with 400; it is invalid input like any other (422,
+    the documented shape). Other ninja errors (403 on a failed CSRF check) keep their status."""
+    if exc.status_code == 400:
+        return _unprocessable(request, [UNREADABLE_BODY], {})
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
@@ -88,6 +102,16 @@ def on_schema_validation_error(request: HttpRequest, exc: NinjaValidationError) 
         if field != NON_FIELD_ERRORS:
             fields.setdefault(field, []).append(message)
     return _unprocessable(request, detail, fields)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database cannot be reached: 503 with a plain reason, never a traceback."""
+    response = api.create_response(request, {"detail": _("The database cannot be reached for the moment; "
+                                                         "please try again later.")}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 urlpatterns = [path("", api.urls)]

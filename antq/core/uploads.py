@@ -3,8 +3,14 @@ images re-encoded without their metadata (EXIF, GPS, comments) before they are s
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import secrets
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 PDF = (b"%PDF-", "application/pdf", ".pdf")
@@ -40,3 +46,31 @@ def without_metadata(data: bytes, content_type: str) -> bytes:
     buffer = io.BytesIO()
     clean.save(buffer, format="JPEG" if content_type == "image/jpeg" else "PNG", quality=90)
     return buffer.getvalue()
+
+
+STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def store_file(folder: Path, extension: str, data: bytes) -> Path:
+    """Write an upload under a new random name, whole or not at all.
+
+    The bytes go to a temporary file that is synced and then renamed, so a reader never sees
+    a partial file; when the disk is full (or the quota reached) the temporary file is removed
+    and the user is told plainly, and nothing is stored.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (secrets.token_hex(16) + extension)
+    partial = folder / f".{path.name}.part"
+    try:
+        with open(partial, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if exc.errno in STORAGE_FULL:
+            raise ValidationError(_("The server has no room left to store the file; nothing was saved. "
+                                    "Please try again later or tell the administrator.")) from exc
+        raise
+    return path

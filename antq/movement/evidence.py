@@ -5,7 +5,6 @@ directory (never under static files) with a random name; checked for scope on ev
 from __future__ import annotations
 
 import hashlib
-import secrets
 from pathlib import Path
 from typing import IO
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.models import ChangeRecord
-from antq.core.uploads import sniff
+from antq.core.uploads import sniff, store_file
 from antq.movement.classification import check_in_scope
 from antq.movement.models import Classification, CriterionCheck, Evidence, Score, StandardEvaluation
 
@@ -49,11 +48,8 @@ def evidence_attach(*, ctx: AuditContext, target: Score | CriterionCheck, name: 
     if kind is None:
         raise ValidationError(_("Only PDF, PNG and JPEG files are accepted (checked by their content)."))
     content_type, extension = kind
-    folder = evidence_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_as = secrets.token_hex(16) + extension
-    path = folder / stored_as
-    path.write_bytes(data)
+    path = store_file(evidence_dir(), extension, data)
+    stored_as = path.name
     try:
         with transaction.atomic():
             evidence = Evidence.objects.create(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
-from antq.core.uploads import sniff, without_metadata
+from antq.core.uploads import sniff, store_file, without_metadata
 from antq.movement.classification import check_in_scope
 from antq.tipoffs.models import Attachment, Decision, Kind, Tip
 from antq.units.models import Unit, UnitKind
@@ -105,8 +105,6 @@ def tip_submit(*, kind: str, province: Unit, commune: Unit | None, place_detail:
     unit = route(province, commune)
     accepted = _read_uploads(files)
     code = new_code()
-    folder = attachment_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
         with transaction.atomic():
@@ -116,11 +114,9 @@ def tip_submit(*, kind: str, province: Unit, commune: Unit | None, place_detail:
                 code_hash=code_hash(code),
                 deadline=timezone.localdate() + datetime.timedelta(days=FIRST_DEADLINE_DAYS))
             for data, content_type, extension in accepted:
-                stored = secrets.token_hex(16) + extension
-                path = folder / stored
-                path.write_bytes(data)
+                path = store_file(attachment_dir(), extension, data)
                 written.append(path)
-                Attachment.objects.create(tip=tip, stored_name=stored, content_type=content_type, size=len(data),
+                Attachment.objects.create(tip=tip, stored_name=path.name, content_type=content_type, size=len(data),
                                           sha256=hashlib.sha256(data).hexdigest())
             record_change(AuditContext.system(), action=ChangeRecord.Action.CREATE, obj=tip, scope_path=unit.path,
                           before=None, after=_public_fields(tip))
