@@ -124,6 +124,16 @@ elif _db["ENGINE"] != "django.db.backends.postgresql":
 _db["CONN_HEALTH_CHECKS"] = _db.get("CONN_MAX_AGE", 0) != 0
 _db["TEST"] = {"NAME": os.environ.get("ANTQ_TEST_DB_NAME") or None}
 DATABASES = {"default": _db}
+_replica_url = os.environ.get("ANTQ_DATABASE_REPLICA_URL") or ""
+if _replica_url:
+    # A streaming replica of the primary for dashboards, indicators and record lists (antq.core.replica).
+    _replica = dict(dj_database_url.parse(_replica_url, conn_max_age=_db.get("CONN_MAX_AGE", 0)))
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("ANTQ_DATABASE_REPLICA_URL must point to PostgreSQL")
+    _replica["CONN_HEALTH_CHECKS"] = _db["CONN_HEALTH_CHECKS"]
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["antq.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -151,6 +161,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "antq.core.middleware.RequestIdMiddleware",
+    "antq.core.replica.ReplicaReadsMiddleware",
     "antq.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antq.core.middleware.CookieLocaleMiddleware",
@@ -196,7 +207,8 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},  # OWASP ASVS 2.1.1
+    # OWASP ASVS 2.1.1: at least 12 characters.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -251,8 +263,13 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if PRODUCTION and env_bool("ANTQ_BEHIND_PROXY", False):
+# Behind the TLS reverse proxy: trust its X-Forwarded-Proto and X-Forwarded-For, from its
+# own addresses only (antq.core.network.client_address, used by login and report throttling).
+BEHIND_PROXY = env_bool("ANTQ_BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("ANTQ_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AXES_CLIENT_IP_CALLABLE = "antq.core.network.client_address"
 
 LOGGING = {
     "version": 1,

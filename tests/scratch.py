@@ -69,12 +69,13 @@ def _server_params() -> dict[str, str]:
 
 
 @contextmanager
-def scratch_install(tmp_path: Path) -> Iterator[Install]:
+def scratch_install(tmp_path: Path, prepare: bool = True) -> Iterator[Install]:
+    """A new empty database (and VAR_DIR); with `prepare`, migrated and holding the test world."""
     var_dir = tmp_path / "var"
+    var_dir.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
         install = Install(var_dir, f"sqlite:///{var_dir / 'antq.sqlite3'}", "sqlite", {})
-        var_dir.mkdir(parents=True)
-        yield from _prepared(install)
+        yield from _prepared(install) if prepare else iter([install])
         return
     params = _server_params()
     name = f"antq_scratch_{secrets.token_hex(4)}"
@@ -85,7 +86,8 @@ def scratch_install(tmp_path: Path) -> Iterator[Install]:
     user = f"{own['user']}@" if own.get("user") else ""
     url = f"postgres://{user}{own.get('host', '127.0.0.1')}:{own.get('port', '5432')}/{name}"
     try:
-        yield from _prepared(Install(var_dir, url, "postgresql", own))
+        install = Install(var_dir, url, "postgresql", own)
+        yield from _prepared(install) if prepare else iter([install])
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]

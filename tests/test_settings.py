@@ -80,3 +80,18 @@ def test_production_values_are_the_safe_ones(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 8) == ["False", "True", "True", "True", "31536000", "True", "DENY",
                                            "('HTTP_X_FORWARDED_PROTO',", "'https') True\n"]
+
+
+def test_behind_the_proxy_the_client_address_comes_from_the_proxy_only(settings) -> None:
+    from django.test import RequestFactory
+
+    from antq.core.network import client_address
+
+    factory = RequestFactory()
+    via_proxy = factory.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    direct = factory.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="10.0.0.1")
+    settings.BEHIND_PROXY = False
+    assert client_address(via_proxy) == "127.0.0.1"
+    settings.BEHIND_PROXY = True
+    assert client_address(via_proxy) == "203.0.113.9"  # what nginx appended, not what the client wrote
+    assert client_address(direct) == "198.51.100.7"  # a forged header from a non-proxy is ignored

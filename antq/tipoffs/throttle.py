@@ -13,6 +13,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+from antq.core.network import client_address
 from antq.tipoffs.models import ThrottleHit
 
 LOOKUPS_ALL_SOURCES_PER_15_MIN = 2000  # a bound on guessing spread over many addresses
@@ -30,7 +31,7 @@ def _limit(action: str) -> tuple[int, int]:
 def source_key(request: HttpRequest) -> str:
     day = timezone.now().date().isoformat()
     salt = hmac.new(settings.SECRET_KEY.encode(), f"throttle:{day}".encode(), hashlib.sha256).digest()
-    address = str(request.META.get("REMOTE_ADDR", ""))
+    address = client_address(request)
     return hmac.new(salt, address.encode(), hashlib.sha256).hexdigest()
 
 
