@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from antq.accounts.models import ApiToken, Grant, User
 from antq.accounts.services import (
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"grants": grants, "roots": roots.order_by("-valid_from", "name")[:20]})
 
 
+@sensitive_post_parameters()
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
@@ -82,6 +84,7 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tokens")
 
 
+@sensitive_post_parameters("password")
 @login_required
 def grants(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)

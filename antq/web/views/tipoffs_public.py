@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from antq.tipoffs.models import Kind
 from antq.tipoffs.services import MAX_FILES, Upload, tip_by_code, tip_submit
@@ -55,6 +56,7 @@ class TipForm(forms.Form):
 
 
 @never_cache
+@sensitive_post_parameters("contact", "description", "place_detail")
 def tip_new(request: HttpRequest) -> HttpResponse:
     province_id = request.POST.get("province") or request.GET.get("province") or ""
     form = TipForm(request.POST or None, province_id=province_id)
@@ -91,6 +93,7 @@ class CodeForm(forms.Form):
 
 
 @never_cache
+@sensitive_post_parameters("code")
 def tip_follow(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     context: dict[str, object] = {"form": form}
