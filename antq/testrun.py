@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -44,6 +44,17 @@ def postgres_reachable(url: str) -> str | None:
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "var" / "test-results"
 
 
+# Production-readiness checks, summarised after each run (issue 8 asks make test to print them).
+READINESS = {
+    "tests.test_backup": "backup/restore round-trip",
+    "tests.test_faults": "faults (killed import, database outage, full disk)",
+    "tests.test_concurrent_edits": "concurrent edits (version check)",
+    "tests.test_api_fuzz": "API fuzzing (schemathesis)",
+    "tests.test_operations": "documented production install",
+    "tests.test_security": "security (logs, CSRF, error reports)",
+}
+
+
 @dataclass
 class Outcome:
     label: str
@@ -51,6 +62,38 @@ class Outcome:
     passed: int = 0
     failed: int = 0
     skipped: int = 0
+    readiness: list[str] = field(default_factory=list)
+
+
+def readiness_lines(root: ElementTree.Element) -> list[str]:
+    """One line per production-readiness module: passed/failed/skipped, with skip reasons."""
+    tally: dict[str, list[int]] = {module: [0, 0, 0] for module in READINESS}
+    reasons: dict[str, set[str]] = {module: set() for module in READINESS}
+    for case in root.iter("testcase"):
+        module = case.get("classname", "").split("[")[0]
+        module = next((m for m in READINESS if module == m or module.startswith(m + ".")), "")
+        if not module:
+            continue
+        skip = case.find("skipped")
+        if skip is not None:
+            tally[module][2] += 1
+            reasons[module].add(skip.get("message", "").strip())
+        elif case.find("failure") is not None or case.find("error") is not None:
+            tally[module][1] += 1
+        else:
+            tally[module][0] += 1
+    lines = []
+    for module, (passed, failed, skipped) in tally.items():
+        if passed + failed + skipped == 0:
+            continue  # not part of this run (a subset was asked for)
+        line = f"  {READINESS[module]}: {passed} passed, {failed} failed, {skipped} skipped"
+        if reasons[module]:
+            line += " (" + "; ".join(sorted(reasons[module])) + ")"
+        lines.append(line)
+    summary = RESULTS_DIR / "fuzz.txt"
+    if summary.exists():
+        lines.append("  " + summary.read_text(encoding="utf-8").strip())
+    return lines
 
 
 def run(label: str, env: dict[str, str], args: list[str]) -> Outcome:
@@ -58,10 +101,13 @@ def run(label: str, env: dict[str, str], args: list[str]) -> Outcome:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     report = RESULTS_DIR / f"{label.lower()}.xml"
     report.unlink(missing_ok=True)
+    (RESULTS_DIR / "fuzz.txt").unlink(missing_ok=True)  # written again by this run's fuzzing test
     code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *args], env=env)
     outcome = Outcome(label, code)
     if report.exists():
-        for suite in ElementTree.parse(report).getroot().iter("testsuite"):
+        root = ElementTree.parse(report).getroot()
+        outcome.readiness = readiness_lines(root)
+        for suite in root.iter("testsuite"):
             total = int(suite.get("tests", 0))
             outcome.failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
             outcome.skipped += int(suite.get("skipped", 0))
@@ -89,6 +135,7 @@ def main() -> int:
     for r in results:
         state = "ok" if r.exit_code == 0 else f"FAILED (exit {r.exit_code})"
         print(f"{r.label}: {r.passed} passed, {r.failed} failed, {r.skipped} skipped — {state}")
+        print("\n".join(r.readiness))
     ok = all(r.exit_code == 0 for r in results)
     passed, failed, skipped = (sum(getattr(r, f) for r in results) for f in ("passed", "failed", "skipped"))
     # A crashed run (no report) still counts as a failure in the closing line.
