@@ -127,7 +127,7 @@ DATABASES = {"default": _db}
 _replica_url = os.environ.get("ANTQ_DATABASE_REPLICA_URL") or ""
 if _replica_url:
     # A streaming replica of the primary for dashboards, indicators and record lists (antq.core.replica).
-    _replica = dict(dj_database_url.parse(_replica_url, conn_max_age=_db.get("CONN_MAX_AGE", 0)))
+    _replica = dict(dj_database_url.parse(_replica_url, conn_max_age=env_int("ANTQ_DB_CONN_MAX_AGE", 0)))
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("ANTQ_DATABASE_REPLICA_URL must point to PostgreSQL")
     _replica["CONN_HEALTH_CHECKS"] = _db["CONN_HEALTH_CHECKS"]
