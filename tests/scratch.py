@@ -44,7 +44,8 @@ class Install:
 
     def python(self, code: str, *, env: dict[str, str] | None = None) -> str:
         """Run Python with Django set up against this install; returns its stdout."""
-        prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'antq.settings'); django.setup()\n"
+        prelude = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'antq.settings'); "
+                   "django.setup()\n")
         done = subprocess.run([sys.executable, "-c", prelude + code], env={**self.env, **(env or {})}, cwd=ROOT,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
@@ -60,7 +61,7 @@ class Install:
             with sqlite3.connect(self.var_dir / "antq.sqlite3", timeout=30) as db:
                 return db.execute(sql).fetchall()
         with psycopg.connect(make_conninfo("", **self.postgres_params), autocommit=True) as db:
-            return db.execute(sql).fetchall()  # type: ignore[arg-type]
+            return db.execute(sql).fetchall()
 
 
 def _server_params() -> dict[str, str]:
@@ -81,7 +82,7 @@ def scratch_install(tmp_path: Path, prepare: bool = True) -> Iterator[Install]:
     name = f"antq_scratch_{secrets.token_hex(4)}"
     admin = make_conninfo("", **{**params, "dbname": "postgres"})
     with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        db.execute(f'CREATE DATABASE "{name}"')
     own = {**params, "dbname": name}
     user = f"{own['user']}@" if own.get("user") else ""
     url = f"postgres://{user}{own.get('host', '127.0.0.1')}:{own.get('port', '5432')}/{name}"
@@ -90,7 +91,7 @@ def scratch_install(tmp_path: Path, prepare: bool = True) -> Iterator[Install]:
         yield from _prepared(install) if prepare else iter([install])
     finally:
         with psycopg.connect(admin, autocommit=True) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _prepared(install: Install) -> Iterator[Install]:

@@ -141,7 +141,7 @@ def test_alice_gets_404_on_bob_commune(world: World, path: str) -> None:
 def test_alice_cannot_patch_or_delete_bob_village(world: World) -> None:
     alice = as_user(world, "alice")
     code = world.units["village_b"].code
-    assert alice.call("PATCH", f"/units/{code}", {"name": "Đổi"}, date=NEW).status_code == 404
+    assert alice.call("PATCH", f"/units/{code}", {"version": 1, "name": "Đổi"}, date=NEW).status_code == 404
     assert alice.call("DELETE", f"/units/{code}", date=NEW).status_code == 404
     assert Unit.objects.get(pk=world.units["village_b"].pk).name == "Xóm Chiềng"
 
@@ -149,7 +149,7 @@ def test_alice_cannot_patch_or_delete_bob_village(world: World) -> None:
 def test_viewer_cannot_write_in_scope(world: World) -> None:
     victor = as_user(world, "victor")
     code = world.units["village_b"].code
-    assert victor.call("PATCH", f"/units/{code}", {"name": "Đổi"}, date=NEW).status_code == 404
+    assert victor.call("PATCH", f"/units/{code}", {"version": 1, "name": "Đổi"}, date=NEW).status_code == 404
     body = {"parent_code": "05266", "parent_date": NEW, "kind": "village", "name": "Xóm Mới"}
     assert victor.call("POST", "/units", body).status_code == 404
 
@@ -173,8 +173,12 @@ def test_alice_creates_village_audited_as_api(world: World) -> None:
 def test_alice_updates_and_deletes_her_village(world: World) -> None:
     alice = as_user(world, "alice")
     code = world.units["village_a"].code
-    updated = alice.call("PATCH", f"/units/{code}", {"name": "Tổ dân phố Đồng Tiến 2", "reason": "đổi tên"})
+    updated = alice.call("PATCH", f"/units/{code}", {"version": 1, "name": "Tổ dân phố Đồng Tiến 2",
+                                                      "reason": "đổi tên"})
     assert updated.status_code == 200 and updated.json()["name"] == "Tổ dân phố Đồng Tiến 2"
+    assert updated.json()["version"] == 2
+    stale = alice.call("PATCH", f"/units/{code}", {"version": 1, "name": "Tổ dân phố Đồng Tiến 3"})
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
     assert alice.call("DELETE", f"/units/{code}", reason="sáp nhập").status_code == 204
     assert not Unit.objects.filter(pk=world.units["village_a"].pk).exists()
     actions = list(ChangeRecord.objects.filter(object_id=str(world.units["village_a"].pk), source="api")
@@ -323,7 +327,8 @@ def test_invalid_date_in_body_is_422(world: World) -> None:
     ("POST", "/units", {"parent_code": "04795", "parent_date": NEW, "kind": "village", "name": "X",
                         "code": "05266"}, "code"),
     ("POST", "/units", {"parent_code": "04795"}, "name"),
-    ("PATCH", "/units/04795", {"name": "Phường Mới"}, None),  # official units are not edited by hand
+    ("PATCH", "/units/04795", {"version": 1, "name": "Phường Mới"}, None),  # official units are not edited by hand
+    ("PATCH", "/units/04795", {"name": "Phường Mới"}, "version"),
     ("DELETE", "/units/04795", None, None),
     ("POST", "/grants", {"username": "bob", "unit_code": "04795", "role": "emperor"}, "role"),
 ])

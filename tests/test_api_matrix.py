@@ -181,7 +181,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("/units/{code}", "get"): Case("commune_b", Action.VIEW,
                                    lambda w: (f"/units/05266?date={ON}", None), 200),
     ("/units/{code}", "patch"): Case("village_b", Action.CHANGE, lambda w: (
-        f"/units/{w.units['village_b'].code}?date={ON}", {"name": "Xóm Chiềng Mới"}), 200),
+        f"/units/{w.units['village_b'].code}?date={ON}", {"version": 1, "name": "Xóm Chiềng Mới"}), 200),
     ("/units/{code}", "delete"): Case("village_b", Action.CHANGE, lambda w: (
         f"/units/{w.units['village_b'].code}?date={ON}", None), 204),
     ("/units/{code}/children", "get"): Case("commune_b", Action.VIEW,

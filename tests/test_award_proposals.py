@@ -184,7 +184,7 @@ def test_plan_and_conference_are_written_in_the_ui(world: World) -> None:
                       ).status_code == 404  # the commune leads a task, it does not write the province's plan
     stale = {"op": "change", "task": task.pk, f"t{task.pk}-version": 0, f"t{task.pk}-status": "dropped",
              f"t{task.pk}-deadline": "2027-06-30", f"t{task.pk}-reason": "Gộp vào nhiệm vụ 1"}
-    assert "người khác thay đổi" in paula.post(url, stale, follow=True).content.decode()
+    assert "người khác sửa" in paula.post(url, stale, follow=True).content.decode()
     paula.post(url, {**stale, f"t{task.pk}-version": task.version})
     task.refresh_from_db()
     assert task.status == "dropped"

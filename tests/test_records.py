@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from antq.core.audit import AuditContext
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
+from antq.core.versioning import StaleVersion
 from antq.records.models import CriminalCase
-from antq.records.services import StaleVersion, accident_create, case_create, case_update, later_death_add
+from antq.records.services import accident_create, case_create, case_update, later_death_add
 from tests.fixtures import World
 
 D = datetime.date

@@ -53,9 +53,9 @@ def test_a_dashboard_request_reads_through_the_replica(world: World, settings, m
     seen: list[bool] = []
     original = replica.ReplicaRouter.db_for_read
 
-    def spy(self, model, **hints):  # type: ignore[no-untyped-def]
+    def spy(self, model, **hints):
         seen.append(replica.reading_from_replica.get())
-        return None  # read the primary: the test database has no second connection
+        # None: read the primary (the test database has no second connection)
 
     monkeypatch.setattr(replica.ReplicaRouter, "db_for_read", spy)
     client = Client()

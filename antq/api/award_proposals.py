@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from antq.api.auth import api_context, current_user
 from antq.api.schemas import ErrorOut, NotFoundOut
@@ -27,15 +27,17 @@ from antq.units.selectors import unit_at
 
 router = Router(tags=["awards"])
 ERRORS: dict[int, Any] = {404: NotFoundOut, 422: ErrorOut}
+# An id the database can hold: a larger number is a 422, not a crash in the `IN (...)` lookup.
+ProposalId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ProposalIn(Schema):
     unit_code: str
-    year: int
+    year: int = Field(ge=2000, le=2100)
     award_code: str
     achievement: str
     person_name: str = ""
-    person_birth_year: int | None = None
+    person_birth_year: int | None = Field(None, ge=1900, le=2100)
     holds_police_medal: bool = False
     pending_review: bool = False
 
@@ -63,7 +65,7 @@ class ProposalList(Schema):
 
 
 class ReviewIn(Schema):
-    ids: list[int]
+    ids: list[ProposalId]
     action: str
     note: str = ""
 
@@ -158,7 +160,7 @@ def chosen_proposals(request: HttpRequest, ids: list[int]) -> list[Proposal]:
     return all_in_scope(_proposals(request), ids)
 
 
-@router.get("/awards/proposals", response=ProposalList)
+@router.get("/awards/proposals", response={200: ProposalList, 422: ErrorOut})
 def proposal_list(request: HttpRequest, year: int, status: str = "") -> ProposalList:
     """The year's proposals for the units the caller may see, filtered by status."""
     rows = _proposals(request).filter(year=year)
@@ -194,7 +196,7 @@ def proposal_review(request: HttpRequest, payload: ReviewIn) -> ProposalList:
     return ProposalList(count=len(items), items=items)
 
 
-@router.get("/awards/catalogue", response=CatalogueOut)
+@router.get("/awards/catalogue", response={200: CatalogueOut, 422: ErrorOut})
 def catalogue(request: HttpRequest, on: datetime.date | None = None, province_code: str = "") -> CatalogueOut:
     """The catalogue in force on a date (today by default), the base salary table and the
     proposal rules of a province (the national ones without one)."""
@@ -222,7 +224,7 @@ def _task_out(task: Task, today: datetime.date) -> TaskOut:
                              for p in task.progress.all()])
 
 
-@router.get("/awards/plans", response=PlanList)
+@router.get("/awards/plans", response={200: PlanList, 422: ErrorOut})
 def plan_list(request: HttpRequest, year: int) -> PlanList:
     """The year's plans of the caller's units and above them in its area, with tasks and progress."""
     today = timezone.localdate()

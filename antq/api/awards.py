@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from antq.api.auth import api_context, current_user
-from antq.api.award_proposals import chosen_proposals
+from antq.api.award_proposals import ProposalId, chosen_proposals
 from antq.api.schemas import ErrorOut, NotFoundOut
 from antq.awards.clusters import cluster_ranking, proposals_refresh
 from antq.awards.models import Cluster, Decision
@@ -59,7 +59,10 @@ class RankOut(Schema):
     points: list[Decimal]
 
 
-class ProposalOut(Schema):
+class RankedProposalOut(Schema):
+    """A proposal as the ranking gives it (named apart from award_proposals.ProposalOut: OpenAPI
+    components are keyed by class name, so two `ProposalOut` would document one route wrongly)."""
+
     rank: int | None
     unit_code: str
     award: str
@@ -71,7 +74,7 @@ class RankingOut(Schema):
     cluster: str
     year: int
     ranking: list[RankOut]
-    proposals: list[ProposalOut]
+    proposals: list[RankedProposalOut]
 
 
 def decision_out(decision: Decision) -> DecisionOut:
@@ -83,7 +86,7 @@ def decision_out(decision: Decision) -> DecisionOut:
                                for a in decision.awards.all()])  # in decision order (Meta)
 
 
-@router.get("/awards/decisions", response=DecisionList)
+@router.get("/awards/decisions", response={200: DecisionList, 422: ErrorOut})
 def decision_list(request: HttpRequest, year: int) -> DecisionList:
     """The year's award decisions the caller may see, with their awards and amounts."""
     decisions = (Decision.objects.restrict(current_user(request)).filter(year=year)
@@ -92,7 +95,7 @@ def decision_list(request: HttpRequest, year: int) -> DecisionList:
     return DecisionList(count=len(items), items=items)
 
 
-@router.get("/awards/clusters/{cluster_id}/ranking", response={200: RankingOut, 404: NotFoundOut})
+@router.get("/awards/clusters/{cluster_id}/ranking", response={200: RankingOut, **ERRORS})
 def cluster_ranking_route(request: HttpRequest, cluster_id: int) -> RankingOut:
     cluster = Cluster.objects.restrict(current_user(request)).filter(pk=cluster_id).first()
     if cluster is None:
@@ -102,13 +105,13 @@ def cluster_ranking_route(request: HttpRequest, cluster_id: int) -> RankingOut:
         cluster=cluster.name, year=cluster.year,
         ranking=[RankOut(rank=r.rank, unit_code=r.unit.code, unit_name=r.unit.name, total=r.total,
                          points=list(r.points)) for r in ranking],
-        proposals=[ProposalOut(rank=p.rank, unit_code=p.unit.code, award=p.award_type.name, status=p.status,
-                               decision=str(p.decision) if p.decision else None)
+        proposals=[RankedProposalOut(rank=p.rank, unit_code=p.unit.code, award=p.award_type.name,
+                                     status=p.status, decision=str(p.decision) if p.decision else None)
                    for p in proposals_refresh(cluster, ranking)])
 
 
 class DecideIn(Schema):
-    proposal_ids: list[int]
+    proposal_ids: list[ProposalId]
     decided_on: datetime.date
     signer: str
     title: str

@@ -1,13 +1,14 @@
 """Movement routes: classifications (start, self-score, appraisal, approval), standard
 evaluations, movement reports. Reads go through `restrict`; a step the caller may not take
 on the object (not its unit, or not the level above it) answers 404 like a missing object;
-invalid input is a 422 naming the field; a stale `version` is a 422 and changes nothing."""
+invalid input is a 422 naming the field; a stale `version` is a 409 (as for records) and
+changes nothing."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest
@@ -16,8 +17,9 @@ from ninja import Field, Router, Schema, Status
 
 from antq.accounts.models import User
 from antq.api.auth import api_context, current_user
-from antq.api.schemas import ErrorOut, NotFoundOut
+from antq.api.schemas import MAX_INT, VERSION_NOTE, ConflictOut, ErrorOut, NotFoundOut, conflict
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.core.versioning import StaleVersion
 from antq.movement.classification import appraise, approve, classification_start, refresh_facts, self_score
 from antq.movement.grassroots import member_add
 from antq.movement.models import Classification, ModelSite, MovementReport, SecurityTeam, StandardEvaluation
@@ -28,6 +30,9 @@ from antq.units.selectors import unit_at
 
 router = Router(tags=["movement"])
 ERRORS: dict[int, Any] = {404: NotFoundOut, 422: ErrorOut}
+EDIT_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut}
+Version = Field(None, ge=0, description=VERSION_NOTE + " Without it, no check.")
+Year = Annotated[int, Field(ge=2000, le=2100)]  # a year the rules can apply to (and datetime.date can hold)
 
 
 class UnitOut(Schema):
@@ -75,17 +80,17 @@ class SelfScoreIn(Schema):
     points: dict[str, Decimal] = {}
     evidence: dict[str, str] = {}
     submit: bool = True
-    version: int | None = None
+    version: int | None = Version
 
 
 class AppraisalIn(Schema):
     points: dict[str, Decimal] = {}
     reasons: dict[str, str] = {}
-    version: int | None = None
+    version: int | None = Version
 
 
 class ApprovalIn(Schema):
-    version: int | None = None
+    version: int | None = Version
 
 
 class EvaluationOut(Schema):
@@ -97,6 +102,7 @@ class EvaluationOut(Schema):
     decision_no: str
     decision_date: datetime.date | None
     checks: dict[str, bool | None]
+    version: int
 
 
 class EvaluationList(Schema):
@@ -107,7 +113,7 @@ class EvaluationList(Schema):
 class ReportIn(Schema):
     figures: dict[str, int]
     submit: bool = False
-    version: int | None = None
+    version: int | None = Field(None, ge=0, description=VERSION_NOTE + " 0: no report yet; without it, no check.")
 
 
 class ReportOut(Schema):
@@ -164,8 +170,8 @@ def _own(user: User, unit: Unit) -> None:
         raise Http404()
 
 
-@router.get("/movement/classifications", response=ClassificationList)
-def classification_list(request: HttpRequest, unit: str, year: int) -> ClassificationList:
+@router.get("/movement/classifications", response={200: ClassificationList, 422: ErrorOut})
+def classification_list(request: HttpRequest, unit: str, year: Year) -> ClassificationList:
     """Classifications of the unit and every unit under it for the year."""
     user = current_user(request)
     root = unit_at(unit.strip(), datetime.date(year, 12, 31), queryset=Unit.objects.restrict(user))
@@ -185,7 +191,7 @@ def classification_create(request: HttpRequest, payload: StartIn) -> Status[Clas
     return Status(201, _classification_out(row, with_scores=True))
 
 
-@router.get("/movement/classifications/{classification_id}", response={200: ClassificationOut, 404: NotFoundOut})
+@router.get("/movement/classifications/{classification_id}", response={200: ClassificationOut, **ERRORS})
 def classification_detail(request: HttpRequest, classification_id: int) -> ClassificationOut:
     row = _classification(current_user(request), classification_id)
     refresh_facts(row)
@@ -193,42 +199,51 @@ def classification_detail(request: HttpRequest, classification_id: int) -> Class
 
 
 @router.post("/movement/classifications/{classification_id}/self-score",
-             response={200: ClassificationOut, **ERRORS})
+             response={200: ClassificationOut, **EDIT_ERRORS})
 def classification_self_score(request: HttpRequest, classification_id: int,
-                              payload: SelfScoreIn) -> ClassificationOut:
+                              payload: SelfScoreIn) -> ClassificationOut | Status[ConflictOut]:
     user = current_user(request)
     row = _classification(user, classification_id)
     _own(user, row.unit)
-    row = self_score(ctx=api_context(request), classification=row, points=payload.points, evidence=payload.evidence,
-                     submit=payload.submit, expected_version=payload.version)
+    try:
+        row = self_score(ctx=api_context(request), classification=row, points=payload.points,
+                         evidence=payload.evidence, submit=payload.submit, expected_version=payload.version)
+    except StaleVersion as exc:
+        return conflict(exc)
     return _classification_out(row, with_scores=True)
 
 
 @router.post("/movement/classifications/{classification_id}/appraisal",
-             response={200: ClassificationOut, **ERRORS})
+             response={200: ClassificationOut, **EDIT_ERRORS})
 def classification_appraisal(request: HttpRequest, classification_id: int,
-                             payload: AppraisalIn) -> ClassificationOut:
+                             payload: AppraisalIn) -> ClassificationOut | Status[ConflictOut]:
     user = current_user(request)
     row = _classification(user, classification_id)
     _above(user, row.unit, Action.CHANGE)
-    row = appraise(ctx=api_context(request), classification=row, points=payload.points, reasons=payload.reasons,
-                   expected_version=payload.version)
+    try:
+        row = appraise(ctx=api_context(request), classification=row, points=payload.points,
+                       reasons=payload.reasons, expected_version=payload.version)
+    except StaleVersion as exc:
+        return conflict(exc)
     return _classification_out(row, with_scores=True)
 
 
 @router.post("/movement/classifications/{classification_id}/approval",
-             response={200: ClassificationOut, **ERRORS})
+             response={200: ClassificationOut, **EDIT_ERRORS})
 def classification_approval(request: HttpRequest, classification_id: int,
-                            payload: ApprovalIn) -> ClassificationOut:
+                            payload: ApprovalIn) -> ClassificationOut | Status[ConflictOut]:
     user = current_user(request)
     row = _classification(user, classification_id)
     _above(user, row.unit, Action.APPROVE)
-    row = approve(ctx=api_context(request), classification=row, expected_version=payload.version)
+    try:
+        row = approve(ctx=api_context(request), classification=row, expected_version=payload.version)
+    except StaleVersion as exc:
+        return conflict(exc)
     return _classification_out(row, with_scores=True)
 
 
-@router.get("/movement/standard", response=EvaluationList)
-def standard_list(request: HttpRequest, unit: str, year: int) -> EvaluationList:
+@router.get("/movement/standard", response={200: EvaluationList, 422: ErrorOut})
+def standard_list(request: HttpRequest, unit: str, year: Year) -> EvaluationList:
     """Standard evaluations of the unit and every unit under it for the year."""
     user = current_user(request)
     root = unit_at(unit.strip(), datetime.date(year, 12, 31), queryset=Unit.objects.restrict(user))
@@ -244,8 +259,8 @@ class RegistrationIn(Schema):
     unit_code: str
     year: int = Field(ge=2000, le=2100)
     registered_on: datetime.date
-    households: int | None = Field(default=None, ge=0)
-    households_registered: int | None = Field(default=None, ge=0)
+    households: int | None = Field(default=None, ge=0, le=MAX_INT)
+    households_registered: int | None = Field(default=None, ge=0, le=MAX_INT)
 
 
 class RegistrationOut(Schema):
@@ -257,6 +272,7 @@ class RegistrationOut(Schema):
 class ChecksIn(Schema):
     results: dict[str, bool] = {}
     evidence: dict[str, str] = {}
+    version: int | None = Version
 
 
 class DecisionIn(Schema):
@@ -264,12 +280,13 @@ class DecisionIn(Schema):
     decision_no: str = Field(max_length=50)
     decision_date: datetime.date
     signer: str = Field(max_length=200)
+    version: int | None = Version
 
 
 def _evaluation_out(e: StandardEvaluation) -> EvaluationOut:
     return EvaluationOut(id=e.pk, unit=_unit_out(e.unit), year=e.year, basis=e.rule_set.basis, result=e.result,
                          decision_no=e.decision_no, decision_date=e.decision_date,
-                         checks={c.criterion.code: c.met for c in e.checks.all()})
+                         checks={c.criterion.code: c.met for c in e.checks.all()}, version=e.version)
 
 
 def _evaluation(user: User, pk: int) -> StandardEvaluation:
@@ -300,24 +317,36 @@ def standard_evaluation_create(request: HttpRequest, payload: StartIn) -> Status
                                                                  year=payload.year)))
 
 
-@router.post("/movement/standard/evaluations/{evaluation_id}/checks", response={200: EvaluationOut, **ERRORS})
-def standard_evaluation_checks(request: HttpRequest, evaluation_id: int, payload: ChecksIn) -> EvaluationOut:
+@router.post("/movement/standard/evaluations/{evaluation_id}/checks", response={200: EvaluationOut, **EDIT_ERRORS})
+def standard_evaluation_checks(request: HttpRequest, evaluation_id: int,
+                               payload: ChecksIn) -> EvaluationOut | Status[ConflictOut]:
     """Mark hand-checked criteria met or not (automatic ones come from the records)."""
     user = current_user(request)
     evaluation = _evaluation(user, evaluation_id)
     _own(user, evaluation.unit)
-    return _evaluation_out(standard_check(ctx=api_context(request), evaluation=evaluation, results=payload.results,
-                                          evidence=payload.evidence))
+    try:
+        return _evaluation_out(standard_check(ctx=api_context(request), evaluation=evaluation,
+                                              results=payload.results, evidence=payload.evidence,
+                                              expected_version=payload.version))
+    except StaleVersion as exc:
+        return conflict(exc)
 
 
-@router.post("/movement/standard/evaluations/{evaluation_id}/decision", response={200: EvaluationOut, **ERRORS})
-def standard_evaluation_decision(request: HttpRequest, evaluation_id: int, payload: DecisionIn) -> EvaluationOut:
+@router.post("/movement/standard/evaluations/{evaluation_id}/decision",
+             response={200: EvaluationOut, **EDIT_ERRORS})
+def standard_evaluation_decision(request: HttpRequest, evaluation_id: int,
+                                 payload: DecisionIn) -> EvaluationOut | Status[ConflictOut]:
     """The level above records its decision; recognising a commune below the 70% rule is a
     422 that names the units."""
     user = current_user(request)
     evaluation = _evaluation(user, evaluation_id)
     _above(user, evaluation.unit, Action.APPROVE)
-    return _evaluation_out(standard_decide(ctx=api_context(request), evaluation=evaluation, **payload.dict()))
+    values = payload.dict(exclude={"version"})
+    try:
+        return _evaluation_out(standard_decide(ctx=api_context(request), evaluation=evaluation,
+                                               expected_version=payload.version, **values))
+    except StaleVersion as exc:
+        return conflict(exc)
 
 
 def _report_out(report: MovementReport) -> ReportOut:
@@ -327,7 +356,7 @@ def _report_out(report: MovementReport) -> ReportOut:
                      version=report.version)
 
 
-@router.get("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, 404: NotFoundOut})
+@router.get("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, **ERRORS})
 def report_detail(request: HttpRequest, unit_code: str, spec: str) -> ReportOut:
     user = current_user(request)
     report = (MovementReport.objects.restrict(user).select_related("unit")
@@ -337,8 +366,8 @@ def report_detail(request: HttpRequest, unit_code: str, spec: str) -> ReportOut:
     return _report_out(report)
 
 
-@router.put("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, **ERRORS})
-def report_put(request: HttpRequest, unit_code: str, spec: str, payload: ReportIn) -> ReportOut:
+@router.put("/movement/reports/{unit_code}/{spec}", response={200: ReportOut, **EDIT_ERRORS})
+def report_put(request: HttpRequest, unit_code: str, spec: str, payload: ReportIn) -> ReportOut | Status[ConflictOut]:
     """Save (and with `submit`, send) the unit's figures for an MPS month (YYYY-MM), quarter
     (YYYY-Qn) or year; `figures` holds every field of the declared data set (see the GET)."""
     user = current_user(request)
@@ -346,8 +375,11 @@ def report_put(request: HttpRequest, unit_code: str, spec: str, payload: ReportI
     if not 2000 <= year <= 2100:
         raise Http404()
     unit = _visible_unit(user, unit_code, year, Action.CHANGE)
-    report = report_save(ctx=api_context(request), unit=unit, spec=spec, figures=payload.figures,
-                         submit=payload.submit, expected_version=payload.version)
+    try:
+        report = report_save(ctx=api_context(request), unit=unit, spec=spec, figures=payload.figures,
+                             submit=payload.submit, expected_version=payload.version)
+    except StaleVersion as exc:
+        return conflict(exc)
     return _report_out(report)
 
 
@@ -394,7 +426,7 @@ def _team_out(team: SecurityTeam) -> TeamOut:
                             for m in team.members.all()])  # Meta orders them by role, name
 
 
-@router.get("/movement/teams", response=TeamList)
+@router.get("/movement/teams", response={200: TeamList, 422: ErrorOut})
 def team_list(request: HttpRequest, unit: str) -> TeamList:
     """Grassroots security teams under the unit (on today's map) with their members."""
     user = current_user(request)
@@ -436,7 +468,7 @@ class SiteList(Schema):
     items: list[SiteOut]
 
 
-@router.get("/movement/sites", response=SiteList)
+@router.get("/movement/sites", response={200: SiteList, 422: ErrorOut})
 def site_list(request: HttpRequest, unit: str) -> SiteList:
     """Sites of self-managed models under the unit (on today's map) with their teams."""
     user = current_user(request)

@@ -8,11 +8,9 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
-from antq.api.schemas import DEFAULT_PAGE, MAX_PAGE, OptionalDate, parse_date
+from antq.api.schemas import DEFAULT_PAGE, MAX_INT, MAX_OFFSET, MAX_PAGE, VERSION_NOTE, OptionalDate, parse_date
 from antq.records.choices import CrimeGroup, Severity, TrafficMode
 
-STALE_VERSION = ("Hồ sơ đã được người khác sửa trong lúc này; hãy tải lại rồi thử lại / "
-                 "This record was changed by someone else meanwhile; reload it and try again.")
 SENSITIVE_NOTE = "Present only when the caller may see sensitive data on the record's unit (secretariat, admin)."
 
 
@@ -88,11 +86,6 @@ class AccidentList(Schema):
     items: list[AccidentOut]
 
 
-class ConflictOut(Schema):
-    detail: str
-    current_version: int
-
-
 # -- filters ------------------------------------------------------------------------------------
 
 
@@ -117,12 +110,12 @@ class AccidentQuery(RecordQuery):
 
 class CaseFilters(CaseQuery):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AccidentFilters(AccidentQuery):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # -- input --------------------------------------------------------------------------------------
@@ -143,7 +136,7 @@ class CaseCreateIn(InputSchema):
 
 
 class CaseUpdateIn(InputSchema):
-    version: int = Field(ge=1, description="The version the change is based on; 409 if it is no longer current.")
+    version: int = Field(ge=1, description=VERSION_NOTE)
     case_no: Number | None = None
     unit_code: UnitCode | None = None
     occurred_on: OptionalDate = None
@@ -170,7 +163,7 @@ class AccidentCreateIn(InputSchema):
 
 
 class AccidentUpdateIn(InputSchema):
-    version: int = Field(ge=1, description="The version the change is based on; 409 if it is no longer current.")
+    version: int = Field(ge=1, description=VERSION_NOTE)
     accident_no: Number | None = None
     unit_code: UnitCode | None = None
     occurred_on: OptionalDate = None
@@ -184,7 +177,7 @@ class AccidentUpdateIn(InputSchema):
 
 class LaterDeathIn(InputSchema):
     died_on: RequiredDate
-    count: int = Field(1, ge=1)
+    count: int = Field(1, ge=1, le=MAX_INT)
 
 
 # -- indicators ---------------------------------------------------------------------------------

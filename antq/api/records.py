@@ -24,7 +24,6 @@ from ninja import Query, Router, Status
 from antq.accounts.models import User
 from antq.api.auth import api_context, current_user
 from antq.api.record_schemas import (
-    STALE_VERSION,
     AccidentCreateIn,
     AccidentFilters,
     AccidentList,
@@ -37,18 +36,17 @@ from antq.api.record_schemas import (
     CaseOut,
     CaseQuery,
     CaseUpdateIn,
-    ConflictOut,
     LaterDeathIn,
     RecordQuery,
     UnitRef,
 )
-from antq.api.schemas import ErrorOut, NotFoundOut
+from antq.api.schemas import ConflictOut, ErrorOut, NotFoundOut, conflict
 from antq.core.scoping import Action, path_q
+from antq.core.versioning import StaleVersion
 from antq.records.imports import export_csv
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import (
     SENSITIVE_FIELDS,
-    StaleVersion,
     accident_create,
     accident_update,
     case_create,
@@ -216,11 +214,6 @@ def _changes(sent: dict[str, Any], keep_if_null: tuple[str, ...], nullable: tupl
     return changes
 
 
-def _conflict(model: type[R], user: User, pk: int) -> Status[ConflictOut]:
-    current = _get(_records(model, user, Action.CHANGE), pk)
-    return Status(409, ConflictOut(detail=STALE_VERSION, current_version=current.version))
-
-
 # -- criminal cases -----------------------------------------------------------------------------
 
 
@@ -240,7 +233,7 @@ def export_cases(request: HttpRequest, filters: Query[CaseQuery]) -> HttpRespons
     return _csv("cases", _case_query(_records(CriminalCase, user), user, filters))
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, 404: NotFoundOut}, tags=["cases"],
+@router.get("/cases/{case_id}", response={200: CaseOut, 404: NotFoundOut, 422: ErrorOut}, tags=["cases"],
             summary="A criminal case")
 def get_case(request: HttpRequest, case_id: int) -> CaseOut:
     user = current_user(request)
@@ -272,8 +265,8 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseUpdateIn) -> St
         with _api_fields():
             case = case_update(ctx=api_context(request), case=case, expected_version=payload.version,
                                reason=payload.reason, **changes)
-    except StaleVersion:
-        return _conflict(CriminalCase, user, case_id)
+    except StaleVersion as exc:
+        return conflict(exc)
     return Status(200, _cases_out(user, [case])[0])
 
 
@@ -305,8 +298,8 @@ def export_accidents(request: HttpRequest, filters: Query[AccidentQuery]) -> Htt
     return _csv("accidents", _accident_query(_records(TrafficAccident, user), user, filters))
 
 
-@router.get("/accidents/{accident_id}", response={200: AccidentOut, 404: NotFoundOut}, tags=["accidents"],
-            summary="A traffic accident")
+@router.get("/accidents/{accident_id}", response={200: AccidentOut, 404: NotFoundOut, 422: ErrorOut},
+            tags=["accidents"], summary="A traffic accident")
 def get_accident(request: HttpRequest, accident_id: int) -> AccidentOut:
     return _accident_out(_get(_accidents(current_user(request)), accident_id))
 
@@ -336,8 +329,8 @@ def update_accident(request: HttpRequest, accident_id: int, payload: AccidentUpd
         with _api_fields():
             accident_update(ctx=api_context(request), accident=accident, expected_version=payload.version,
                             reason=payload.reason, **changes)
-    except StaleVersion:
-        return _conflict(TrafficAccident, user, accident_id)
+    except StaleVersion as exc:
+        return conflict(exc)
     return Status(200, _accident_out(_get(_accidents(user), accident_id)))
 
 

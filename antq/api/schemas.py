@@ -6,15 +6,21 @@ import datetime
 import uuid
 from typing import Annotated, Any, Literal
 
-from ninja import Schema
+from ninja import Schema, Status
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from antq.accounts.roles import Role
+from antq.core.versioning import StaleVersion
 from antq.units.models import Unit
 
 INVALID_DATE = "Ngày không hợp lệ / invalid date"
+STALE_VERSION = ("Hồ sơ đã được người khác sửa trong lúc này; hãy tải lại rồi thử lại / "
+                 "This record was changed by someone else meanwhile; reload it and try again.")
+VERSION_NOTE = "The version the change is based on (from the GET); 409 if it is no longer current."
 MAX_PAGE = 500
+MAX_OFFSET = 10**9  # far past any list; the database refuses an OFFSET beyond 2**63 (a 500)
+MAX_INT = 2**31 - 1  # a PostgreSQL integer column: a larger count is a 422 here, not a 500 on saving
 DEFAULT_PAGE = 50
 
 
@@ -46,6 +52,16 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]] = {}
 
 
+class ConflictOut(Schema):
+    detail: str
+    current_version: int
+
+
+def conflict(exc: StaleVersion) -> Status[ConflictOut]:
+    """A change based on an older `version`: 409 with the current one; nothing was written."""
+    return Status(409, ConflictOut(detail=STALE_VERSION, current_version=exc.current_version))
+
+
 class UnitBrief(Schema):
     code: str
     name: str
@@ -67,6 +83,7 @@ class UnitList(Schema):
 
 class UnitDetail(UnitBrief):
     short_name: str
+    version: int = Field(description="Send it back as `version` when changing the unit.")
     date: datetime.date
     parent: UnitBrief | None = Field(description="Null when the parent lies outside the caller's scope.")
     children: int = Field(description="Children valid on `date` that the caller may see.")
@@ -107,7 +124,7 @@ class ChangeRecordList(Schema):
 
 class Page(Schema):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class UnitFilters(Page):
@@ -123,7 +140,7 @@ class OnDate(Schema):
 
 class DatedPage(OnDate):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 CreatableKind = Literal["village", "agency", "enterprise", "school"]
@@ -141,6 +158,7 @@ class UnitCreateIn(Schema):
 
 
 class UnitUpdateIn(Schema):
+    version: int = Field(ge=1, description=VERSION_NOTE)
     name: str | None = None
     subtype: str | None = None
     code: str | None = None

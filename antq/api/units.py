@@ -18,6 +18,7 @@ from antq.api.auth import api_context, current_user
 from antq.api.schemas import (
     ChangeRecordList,
     ChangeRecordOut,
+    ConflictOut,
     DatedPage,
     ErrorOut,
     LineageLinkOut,
@@ -29,10 +30,12 @@ from antq.api.schemas import (
     UnitFilters,
     UnitList,
     UnitUpdateIn,
+    conflict,
     unit_brief,
 )
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import StaleVersion
 from antq.units.models import LineageLink, Unit, UnitQuerySet
 from antq.units.selectors import lineage_links, predecessors, search_units, successors, unit_at
 from antq.units.services import unit_create, unit_delete, unit_update
@@ -63,6 +66,7 @@ def _detail(user: User, unit: Unit, on: datetime.date) -> UnitDetail:
     return UnitDetail(
         **unit_brief(unit).model_dump(),
         short_name=unit.short_name,
+        version=unit.version,
         date=on,
         parent=unit_brief(parent) if parent else None,
         children=scope.filter(parent=unit).valid_on(on).count(),
@@ -155,9 +159,9 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn) -> Status[UnitDetai
     return Status(201, _detail(user, unit, _natural_date(unit)))
 
 
-@router.patch("/units/{code}", response={200: UnitDetail, 404: NotFoundOut, 422: ErrorOut},
+@router.patch("/units/{code}", response={200: UnitDetail, 404: NotFoundOut, 409: ConflictOut, 422: ErrorOut},
               summary="Change a village, agency, enterprise or school")
-def update_unit(request: HttpRequest, code: str, params: Query[OnDate], payload: UnitUpdateIn) -> UnitDetail:
+def update_unit(request: HttpRequest, code: str, params: Query[OnDate], payload: UnitUpdateIn) -> Status[Any]:
     user = current_user(request)
     on = params.date or timezone.localdate()
     unit = find_unit(user, code, on)
@@ -169,8 +173,12 @@ def update_unit(request: HttpRequest, code: str, params: Query[OnDate], payload:
     }
     if payload.parent_code:
         changes["parent"] = find_unit(user, payload.parent_code.strip(), payload.parent_date or on)
-    unit = unit_update(ctx=api_context(request), unit=unit, reason=payload.reason, **changes)
-    return _detail(user, unit, _natural_date(unit))
+    try:
+        unit = unit_update(ctx=api_context(request), unit=unit, expected_version=payload.version,
+                           reason=payload.reason, **changes)
+    except StaleVersion as exc:
+        return conflict(exc)
+    return Status(200, _detail(user, unit, _natural_date(unit)))
 
 
 @router.delete("/units/{code}", response={204: None, 404: NotFoundOut, 422: ErrorOut},

@@ -7,6 +7,8 @@ for invalid input, whether caught by the schema or by a service's ValidationErro
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import BaseModel
 
 from antq.api import award_proposals, awards, grants, indicators, movement, records, units
 from antq.api.auth import AUTH
@@ -42,6 +45,7 @@ api.add_router("", award_proposals.router)
 
 
 UNREADABLE_BODY = "Không đọc được nội dung yêu cầu (JSON) / the request body is not valid JSON"
+NUL_REFUSED = "Dữ liệu chứa ký tự NUL (0x00) / the request carries a NUL (0x00) character"
 
 
 def not_found_body() -> dict[str, str]:
@@ -113,5 +117,33 @@ def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpRespons
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
+
+def _carries_nul(value: Any) -> bool:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_carries_nul(key) or _carries_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_carries_nul(item) for item in value)
+    return False
+
+
+def refuse_nul(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A NUL (0x00) anywhere in the parameters (path, query or body) is invalid input, a 422
+    before the view runs: PostgreSQL text cannot hold it (psycopg raises, a 500) and SQLite
+    would store it."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if _carries_nul([*args, *kwargs.values()]):
+            return _unprocessable(request, [NUL_REFUSED], {})
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_nul)  # on every operation, after its parameters are validated
 
 urlpatterns = [path("", api.urls)]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from antq.awards.models import AwardType, BaseSalary, ProposalRule
 from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.models import ChangeRecord
+from antq.core.versioning import lock_current
 from antq.movement.rule_services import check_rule_scope, rule_scope_path
 from antq.units.models import Unit
 
@@ -26,7 +27,7 @@ def award_type_revise(*, ctx: AuditContext, award_type: AwardType, valid_from: d
                       changes: dict[str, object]) -> AwardType:
     """A new version of a catalogue entry from `valid_from`; the current one ends the day before."""
     check_rule_scope(ctx, None)
-    current = AwardType.objects.select_for_update().get(pk=award_type.pk)
+    current = lock_current(AwardType, award_type.pk, None)
     if current.valid_to is not None:
         raise ValidationError(_("Only the version in force is revised."))
     if current.valid_from is not None and valid_from <= current.valid_from:

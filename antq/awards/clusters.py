@@ -30,11 +30,12 @@ from antq.awards.models import (
     Source,
 )
 from antq.awards.proposals import proposals_decide
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.periods import period_from_spec
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.indicators.engine import Computation, area_of
 from antq.movement.models import Classification
 from antq.movement.reports import monthly_timeliness
@@ -178,12 +179,15 @@ def cluster_create(*, ctx: AuditContext, province: Unit, year: int, name: str) -
 @transaction.atomic
 def cluster_change(*, ctx: AuditContext, cluster: Cluster, member_code: str = "",
                    criterion: tuple[str, Decimal, str] | None = None,
-                   scores: dict[tuple[int, int], Decimal] | None = None, vote_record: str | None = None) -> Cluster:
+                   scores: dict[tuple[int, int], Decimal] | None = None, vote_record: str | None = None,
+                   expected_version: int | None = None) -> Cluster:
     """Add a member (by unit code, valid at the year's end, under the province), add a
     criterion (name, weight, source), set manual scores {(criterion id, member id): value},
-    or record the vote — all audited, all refused once the awards are decided."""
+    or record the vote — all audited, all refused once the awards are decided, or when the
+    page was based on an older version of the cluster."""
+    cluster = lock_current(Cluster.objects.select_related("province"), cluster.pk, expected_version)
     _editable(ctx, cluster)
-    before = {**snapshot(cluster), "members": [m.unit_id for m in cluster.members.all()]}
+    before = _cluster_state(cluster)
     if member_code.strip():
         unit = (Unit.objects.valid_on(datetime.date(cluster.year, 12, 31)).subtree_of(cluster.province)
                 .filter(code=member_code.strip()).exclude(pk=cluster.province_id).first())
@@ -206,7 +210,12 @@ def cluster_change(*, ctx: AuditContext, cluster: Cluster, member_code: str = ""
         ManualScore.objects.update_or_create(criterion=manual, member=member, defaults={"value": value})
     if vote_record is not None:
         cluster.vote_record = vote_record.strip()
-        cluster.save(update_fields=["vote_record"])
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=cluster, scope_path=cluster.province.path,
-                  before=before, after={**snapshot(cluster), "members": [m.unit_id for m in cluster.members.all()]})
+    save_versioned(ctx, cluster, scope_path=cluster.province.path, before=before, after=_cluster_state)
     return cluster
+
+
+def _cluster_state(cluster: Cluster) -> dict[str, object]:
+    """Audit snapshot: the row, its members and its manual scores."""
+    return {**snapshot(cluster), "members": [m.unit_id for m in cluster.members.all()],
+            "scores": {f"{s.criterion_id}-{s.member_id}": str(s.value)
+                       for s in ManualScore.objects.filter(criterion__cluster=cluster).order_by("pk")}}

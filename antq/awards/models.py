@@ -157,6 +157,8 @@ class Cluster(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     name = models.CharField(_("name"), max_length=200)
     vote_record = models.TextField(_("record of the cluster's vote"), blank=True)
+    # Members, criteria and manual scores are edited through the cluster: one version for all.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ClusterQuerySet.as_manager()
 
@@ -339,6 +341,7 @@ class Conference(models.Model):
     agenda = models.TextField(_("agenda"), blank=True)
     documents = models.TextField(_("documents (one per line)"), blank=True)
     decisions = models.ManyToManyField(Decision, related_name="conferences", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from antq.awards.models import Conference, Decision, Plan, Task, TaskProgress
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
+from antq.core.versioning import lock_current
 from antq.movement.classification import check_in_scope
 from antq.movement.standard import recognised_share
 from antq.units.models import Unit
@@ -74,13 +75,11 @@ def task_add(*, ctx: AuditContext, plan: Plan, values: dict[str, object]) -> Tas
 
 
 @transaction.atomic
-def task_change(*, ctx: AuditContext, task: Task, version: int, status: str, deadline: datetime.date,
-                reason: str = "") -> Task:
+def task_change(*, ctx: AuditContext, task: Task, expected_version: int | None, status: str,
+                deadline: datetime.date, reason: str = "") -> Task:
     """Move a deadline or drop/reopen a task (the plan's unit decides); a stale form is refused."""
-    current = Task.objects.select_for_update().select_related("plan__unit").get(pk=task.pk)
+    current = lock_current(Task.objects.select_related("plan__unit"), task.pk, expected_version)
     check_in_scope(ctx, current.plan.unit)
-    if current.version != version:
-        raise ValidationError(_("The task was changed by someone else meanwhile; reload it and try again."))
     if status not in Task.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if (status != current.status or deadline != current.deadline) and not reason.strip():
@@ -95,7 +94,7 @@ def task_change(*, ctx: AuditContext, task: Task, version: int, status: str, dea
 def task_progress(*, ctx: AuditContext, task: Task, on: datetime.date, percent: int, note: str,
                   evidence: str = "") -> TaskProgress:
     """A progress update; 100% closes the task."""
-    current = Task.objects.select_for_update().select_related("plan__unit", "lead").get(pk=task.pk)
+    current = lock_current(Task.objects.select_related("plan__unit", "lead"), task.pk, None)
     check_in_scope(ctx, current.lead)
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Progress is a percentage from 0 to 100.")})
@@ -147,18 +146,16 @@ def conference_record(*, ctx: AuditContext, unit: Unit, year: int, held_on: date
 @transaction.atomic
 def conference_change(*, ctx: AuditContext, conference: Conference, held_on: datetime.date, place: str,
                       chair: str, attendees: list[dict[str, str]], agenda: str, documents: str,
-                      decisions: list[Decision]) -> Conference:
-    """Correct or complete the record (the conference's unit or above)."""
-    current = Conference.objects.select_for_update().select_related("unit").get(pk=conference.pk)
+                      decisions: list[Decision], expected_version: int | None = None) -> Conference:
+    """Correct or complete the record (the conference's unit or above); a stale form is refused."""
+    current = lock_current(Conference.objects.select_related("unit"), conference.pk, expected_version)
     check_in_scope(ctx, current.unit)
     _conference_check(chair, attendees)
     before = _conference_snapshot(current)
     current.held_on, current.place, current.chair = held_on, place.strip(), chair.strip()
     current.attendees, current.agenda, current.documents = attendees, agenda.strip(), documents.strip()
-    current.save()
     current.decisions.set(decisions)
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=current, scope_path=current.unit.path, before=before,
-                  after=_conference_snapshot(current))
+    save_versioned(ctx, current, scope_path=current.unit.path, before=before, after=_conference_snapshot)
     return current
 
 

@@ -17,6 +17,7 @@ from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.models import TeamMember
 from antq.units.models import Unit
 
@@ -148,7 +149,7 @@ def decision_issue(*, ctx: AuditContext, issuer: Unit, authority: str, decided_o
 @transaction.atomic
 def award_revoke(*, ctx: AuditContext, award: Award, reason: str, by: Decision) -> Award:
     """Revoke an award (Luật 2022 art. 94) by a decision of the same issuer, with the reason."""
-    current = Award.objects.select_for_update().select_related("decision__issuer").get(pk=award.pk)
+    current = lock_current(Award.objects.select_related("decision__issuer"), award.pk, None)
     if not ctx.restrict(Unit.objects.all(), Action.APPROVE).filter(pk=current.decision.issuer_id).exists():
         raise OutOfScope()
     if current.status == Award.Status.REVOKED:

@@ -21,6 +21,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.choices import SUBJECT_OF_KIND, Level
 from antq.movement.facts import fact_for, standard_passed
 from antq.movement.models import Classification, Score
@@ -62,11 +63,9 @@ def _str(value: Decimal | None) -> str | None:
 
 
 def _locked(ctx: AuditContext, classification: Classification, expected_version: int | None) -> Classification:
-    current = Classification.objects.select_for_update().select_related("unit", "rubric", "levels").get(
-        pk=classification.pk)
+    current = lock_current(Classification.objects.select_related("unit", "rubric", "levels"), classification.pk,
+                           expected_version)
     check_in_scope(ctx, current.unit, Action.VIEW)
-    if expected_version is not None and current.version != expected_version:
-        raise ValidationError(_("Someone else changed this classification; reload and try again."))
     if current.locked:
         raise ValidationError(_("The classification is approved and locked."))
     return current

@@ -15,6 +15,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.classification import check_in_scope
 from antq.movement.models import (
     PERFORMANCE_ORDER,
@@ -92,8 +93,9 @@ def member_add(*, ctx: AuditContext, team: SecurityTeam, **values: Any) -> TeamM
 
 
 @transaction.atomic
-def member_leave(*, ctx: AuditContext, member: TeamMember, left_on: datetime.date, reason: str) -> TeamMember:
-    current = TeamMember.objects.select_for_update().select_related("team__unit").get(pk=member.pk)
+def member_leave(*, ctx: AuditContext, member: TeamMember, left_on: datetime.date, reason: str,
+                 expected_version: int | None = None) -> TeamMember:
+    current = lock_current(TeamMember.objects.select_related("team__unit"), member.pk, expected_version)
     check_in_scope(ctx, current.team.unit)
     if left_on < current.joined_on:
         raise ValidationError({"left_on": _("A member cannot leave before joining.")})

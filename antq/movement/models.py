@@ -195,7 +195,6 @@ class SecurityTeam(models.Model):
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     # Border, island, mountain, extremely difficult or ethnic-minority area: primary education suffices.
     hardship_area = models.BooleanField(_("hardship area"), default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 

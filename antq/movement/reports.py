@@ -19,6 +19,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.models import ChangeRecord
 from antq.core.periods import PeriodError, month_periods, period_from_spec
 from antq.core.scoping import Action
+from antq.core.versioning import check_version, lock_current
 from antq.movement.classification import check_above, check_in_scope
 from antq.movement.models import MovementReport
 from antq.units.models import Unit
@@ -78,11 +79,10 @@ def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, 
     if start > today:
         raise ValidationError({"spec": _("The period has not started yet.")})
     report = MovementReport.objects.select_for_update().filter(unit=unit, spec=spec).first()
+    check_version(report, expected_version)
     if report is None:
         report = MovementReport(unit=unit, spec=spec, period_start=start, period_end=end,
                                 due_on=end + datetime.timedelta(days=GRACE_DAYS))
-    elif expected_version is not None and report.version != expected_version:
-        raise ValidationError(_("Someone else changed this report; reload and try again."))
     if report.status == Status.APPROVED:
         raise ValidationError(_("The report is approved and locked; ask the level above to reopen it."))
     errors = figures_errors(figures)
@@ -106,8 +106,9 @@ def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, 
 
 
 @transaction.atomic
-def report_approve(*, ctx: AuditContext, report: MovementReport) -> MovementReport:
-    current = MovementReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+def report_approve(*, ctx: AuditContext, report: MovementReport,
+                   expected_version: int | None = None) -> MovementReport:
+    current = lock_current(MovementReport.objects.select_related("unit"), report.pk, expected_version)
     check_above(ctx, current.unit, Action.APPROVE)
     if current.status != Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
@@ -119,9 +120,10 @@ def report_approve(*, ctx: AuditContext, report: MovementReport) -> MovementRepo
 
 
 @transaction.atomic
-def report_reopen(*, ctx: AuditContext, report: MovementReport, reason: str) -> MovementReport:
+def report_reopen(*, ctx: AuditContext, report: MovementReport, reason: str,
+                  expected_version: int | None = None) -> MovementReport:
     """The lock's exception: the level above reopens an approved report for a late correction."""
-    current = MovementReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    current = lock_current(MovementReport.objects.select_related("unit"), report.pk, expected_version)
     check_above(ctx, current.unit, Action.APPROVE)
     if current.status != Status.APPROVED:
         raise ValidationError(_("Only an approved report is reopened."))

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from antq.core.audit import AuditContext, record_change, snapshot
+from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.models import Classification, StandardEvaluation
 from antq.movement.rules import LevelRule, LevelScheme, Rubric, RubricItem, RuleSet, StandardCriterion, StandardRuleSet
 from antq.units.models import Unit
@@ -29,6 +30,7 @@ PARTS: dict[type[RuleSet], tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 DECIMALS = {"max_points", "min_points"}
 S = TypeVar("S", Rubric, LevelScheme, StandardRuleSet)
+Row = TypeVar("Row", RubricItem, LevelRule, StandardCriterion)
 
 
 def check_rule_scope(ctx: AuditContext, province: Unit | None) -> None:
@@ -84,9 +86,9 @@ def rule_set_new_version(*, ctx: AuditContext, base: S, first_year: int, provinc
 
 
 @transaction.atomic
-def rule_row_update(*, ctx: AuditContext, row: RubricItem | LevelRule | StandardCriterion,
-                    **values: Any) -> RubricItem | LevelRule | StandardCriterion:
-    """Change a row of a rule set nothing has been judged by yet."""
+def rule_row_update(*, ctx: AuditContext, row: Row, expected_version: int | None = None, **values: Any) -> Row:
+    """Change a row of a rule set nothing has been judged by yet (a stale form is refused)."""
+    row = lock_current(type(row), row.pk, expected_version)
     parent: RuleSet = row.rubric if isinstance(row, RubricItem) else (
         row.scheme if isinstance(row, LevelRule) else row.rule_set)
     check_rule_scope(ctx, parent.province)
@@ -100,9 +102,7 @@ def rule_row_update(*, ctx: AuditContext, row: RubricItem | LevelRule | Standard
     for name, value in values.items():
         setattr(row, name, Decimal(value) if name in DECIMALS else value)
     row.full_clean()
-    row.save()
-    record_change(ctx, action=ChangeRecord.Action.UPDATE, obj=row, scope_path=rule_scope_path(parent.province),
-                  before=before, after=snapshot(row))
+    save_versioned(ctx, row, scope_path=rule_scope_path(parent.province), before=before)
     return row
 
 

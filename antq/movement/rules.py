@@ -62,6 +62,7 @@ class RubricItem(models.Model):
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
     evidence_required = models.BooleanField(_("evidence required"), default=False)
     auto_source = models.CharField(_("automatic source"), max_length=24, choices=AutoSource.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["rubric", "position"]
@@ -86,6 +87,7 @@ class LevelRule(models.Model):
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     min_points = models.DecimalField(_("minimum points"), max_digits=5, decimal_places=1)
     requires_standard = models.BooleanField(_("requires the standard passed"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["scheme", "-min_points"]
@@ -113,6 +115,7 @@ class StandardCriterion(models.Model):
     code = models.CharField(_("code"), max_length=10)
     text = models.CharField(_("content"), max_length=600)
     auto_source = models.CharField(_("automatic source"), max_length=24, choices=AutoSource.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["rule_set", "position"]

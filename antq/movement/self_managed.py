@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.classification import check_above, check_in_scope, province_of
 from antq.movement.models import ModelSite, ModelTeam, ModelType
 from antq.units.models import Unit
@@ -75,9 +76,10 @@ def model_team_create(*, ctx: AuditContext, site: ModelSite, name: str, members:
 
 
 @transaction.atomic
-def model_site_recognise(*, ctx: AuditContext, site: ModelSite, on: datetime.date, decision: str) -> ModelSite:
+def model_site_recognise(*, ctx: AuditContext, site: ModelSite, on: datetime.date, decision: str,
+                         expected_version: int | None = None) -> ModelSite:
     """Recognise a site as an advanced example: by the level above its area."""
-    current = ModelSite.objects.select_for_update().select_related("unit").get(pk=site.pk)
+    current = lock_current(ModelSite.objects.select_related("unit"), site.pk, expected_version)
     check_above(ctx, current.unit, Action.APPROVE)
     if not decision.strip():
         raise ValidationError({"advanced_example_decision": _("Give the recognition decision.")})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.movement.choices import SUBJECT_OF_KIND, Subject
 from antq.movement.classification import check_above, check_in_scope, province_of
 from antq.movement.facts import fact_for, seventy_percent
@@ -82,9 +83,9 @@ def refresh_checks(evaluation: StandardEvaluation) -> None:
 
 @transaction.atomic
 def standard_check(*, ctx: AuditContext, evaluation: StandardEvaluation, results: dict[str, bool],
-                   evidence: dict[str, str] | None = None) -> StandardEvaluation:
+                   evidence: dict[str, str] | None = None, expected_version: int | None = None) -> StandardEvaluation:
     """Mark the hand-checked criteria met or not, with evidence."""
-    current = StandardEvaluation.objects.select_for_update().select_related("unit").get(pk=evaluation.pk)
+    current = lock_current(StandardEvaluation.objects.select_related("unit"), evaluation.pk, expected_version)
     check_in_scope(ctx, current.unit)
     if current.result != Result.PENDING:
         raise ValidationError(_("The decision has been taken; the evaluation is closed."))
@@ -109,10 +110,11 @@ def standard_check(*, ctx: AuditContext, evaluation: StandardEvaluation, results
 
 @transaction.atomic
 def standard_decide(*, ctx: AuditContext, evaluation: StandardEvaluation, recognise: bool, decision_no: str,
-                    decision_date: datetime.date, signer: str) -> StandardEvaluation:
+                    decision_date: datetime.date, signer: str,
+                    expected_version: int | None = None) -> StandardEvaluation:
     """The competent level above records its decision. Recognition needs every criterion met;
     a commune also needs the 70% rule, and a refusal says which units fall short."""
-    current = StandardEvaluation.objects.select_for_update().select_related("unit").get(pk=evaluation.pk)
+    current = lock_current(StandardEvaluation.objects.select_related("unit"), evaluation.pk, expected_version)
     check_above(ctx, current.unit, Action.APPROVE)
     if current.result != Result.PENDING:
         raise ValidationError(_("The decision has already been taken."))

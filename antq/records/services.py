@@ -16,6 +16,7 @@ from antq.core.bulk import bulk_insert
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import ArticleMap, group_for_article
 from antq.records.tallies import Deltas
@@ -26,10 +27,6 @@ CASE_FIELDS = ("case_no", "unit", "occurred_on", "reported_on", "article", "seve
                "suspects", *SENSITIVE_FIELDS)
 ACCIDENT_FIELDS = ("accident_no", "unit", "occurred_on", "mode", "deaths", "injuries", "missing", "damage_vnd")
 R = TypeVar("R", CriminalCase, TrafficAccident)
-
-
-class StaleVersion(ValidationError):
-    """Someone saved the record since this edit began."""
 
 
 def province_of(unit: Unit) -> Unit:
@@ -162,13 +159,7 @@ def _unchanged(record: CriminalCase | TrafficAccident, before: dict[str, Any]) -
 
 
 def _locked(model: type[R], ctx: AuditContext, record: R, expected_version: int | None) -> R:
-    # of=("self",): lock the record only, not the joined unit rows (PostgreSQL).
-    current = ctx.restrict(model.objects.select_for_update(of=("self",)), Action.CHANGE).filter(pk=record.pk).first()
-    if current is None:
-        raise OutOfScope()
-    if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(_("This record was changed by someone else meanwhile; reload it and try again."))
-    return current
+    return lock_current(ctx.restrict(model.objects.all(), Action.CHANGE), record.pk, expected_version)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from antq.awards.models import Award, Conference
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
+from antq.core.versioning import check_version
 from antq.movement.classification import check_in_scope
 from antq.reports.data import ReportData, award_lines, report_data
 from antq.reports.models import BriefDraft
@@ -28,6 +29,7 @@ from antq.reports.text import accident_sentence, award_sentence, crime_sentences
 class Brief:
     title: str
     paragraphs: list[str]
+    version: int = 0  # of the edited brief; 0 while the brief is the generated one
 
     @property
     def text(self) -> str:
@@ -69,15 +71,18 @@ def brief_of(conference: Conference, user: Any = None) -> Brief:
     """The edited brief when there is one, else the generated one."""
     draft = BriefDraft.objects.filter(conference=conference).first()
     if draft is not None:
-        return Brief(draft.title, [p.strip() for p in draft.text.split("\n\n") if p.strip()])
+        return Brief(draft.title, [p.strip() for p in draft.text.split("\n\n") if p.strip()], draft.version)
     return brief_generate(conference, user)
 
 
 @transaction.atomic
-def brief_save(*, ctx: AuditContext, conference: Conference, title: str, text: str) -> BriefDraft:
-    """Keep the secretariat's edit of the brief (empty text: back to the generated one)."""
+def brief_save(*, ctx: AuditContext, conference: Conference, title: str, text: str,
+               expected_version: int | None = None) -> BriefDraft:
+    """Keep the secretariat's edit of the brief (empty text: back to the generated one);
+    `expected_version` is the Brief's version the edit started from (0: the generated one)."""
     check_in_scope(ctx, conference.unit)
     current = BriefDraft.objects.select_for_update().filter(conference=conference).first()
+    check_version(current, expected_version)
     if not text.strip():
         if current is not None:
             record_change(ctx, action=ChangeRecord.Action.DELETE, obj=current, scope_path=conference.unit.path,

@@ -19,6 +19,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import check_version, lock_current
 from antq.reports.data import ReportData, report_data
 from antq.reports.document import Document, Prose, annual_document
 from antq.reports.docx_render import docx_bytes
@@ -55,6 +56,7 @@ def draft_save(*, ctx: AuditContext, unit: Unit, year: int, scheme: str, values:
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     current = ReportDraft.objects.select_for_update().filter(unit=unit, year=year, scheme=scheme).first()
+    check_version(current, expected_version)
     if current is None:
         draft = ReportDraft(unit=unit, year=year, scheme=scheme, **values)
         draft.full_clean(exclude=["unit"])
@@ -62,8 +64,6 @@ def draft_save(*, ctx: AuditContext, unit: Unit, year: int, scheme: str, values:
         record_change(ctx, action=ChangeRecord.Action.CREATE, obj=draft, scope_path=unit.path, before=None,
                       after=snapshot(draft))
         return draft
-    if expected_version is not None and expected_version != current.version:
-        raise ValidationError(_("Someone else changed this report meanwhile; reload it and try again."))
     before = snapshot(current)
     for key, value in values.items():
         setattr(current, key, value)
@@ -87,7 +87,7 @@ def report_number(*, ctx: AuditContext, unit: Unit, year: int, scheme: str = "mp
     draft = draft_of(unit, year, scheme)
     if draft.pk is None:
         draft = draft_save(ctx=ctx, unit=unit, year=year, scheme=scheme, values={})
-    draft = ReportDraft.objects.select_for_update().get(pk=draft.pk)
+    draft = lock_current(ReportDraft, draft.pk, None)
     if draft.number is not None:
         return draft
     issued = draft.issued_on or timezone.localdate()

@@ -27,6 +27,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.core.uploads import sniff, store_file, without_metadata
+from antq.core.versioning import lock_current
 from antq.movement.classification import check_in_scope
 from antq.tipoffs.models import Attachment, Decision, Kind, Tip
 from antq.units.models import Unit, UnitKind
@@ -156,8 +157,8 @@ def _changed(ctx: AuditContext, tip: Tip, before: dict[str, object], reason: str
     return tip
 
 
-def _current(ctx: AuditContext, tip: Tip) -> tuple[Tip, dict[str, object]]:
-    current = Tip.objects.select_for_update().select_related("unit").get(pk=tip.pk)
+def _current(ctx: AuditContext, tip: Tip, expected_version: int | None) -> tuple[Tip, dict[str, object]]:
+    current = lock_current(Tip.objects.select_related("unit"), tip.pk, expected_version)
     check_in_scope(ctx, current.unit)
     if current.status == Tip.Status.DECIDED:
         raise ValidationError(_("The report is decided; it is closed."))
@@ -175,9 +176,9 @@ def officers_of(unit: Unit) -> QuerySet[Any]:
 
 @transaction.atomic
 def tip_triage(*, ctx: AuditContext, tip: Tip, classification: str | None = None, assigned_to: object = None,
-               duplicate_of: Tip | None = None) -> Tip:
+               duplicate_of: Tip | None = None, expected_version: int | None = None) -> Tip:
     """Classify, assign to an officer of the unit, or mark as a duplicate of another report it handles."""
-    current, before = _current(ctx, tip)
+    current, before = _current(ctx, tip, expected_version)
     if classification is not None:
         current.classification = classification.strip()[:100]
     if assigned_to is not None:
@@ -196,9 +197,9 @@ def tip_triage(*, ctx: AuditContext, tip: Tip, classification: str | None = None
 
 
 @transaction.atomic
-def tip_transfer(*, ctx: AuditContext, tip: Tip, to: Unit, reason: str) -> Tip:
+def tip_transfer(*, ctx: AuditContext, tip: Tip, to: Unit, reason: str, expected_version: int | None = None) -> Tip:
     """Send the report to the unit competent for it, with the reason; the deadline keeps running."""
-    current, before = _current(ctx, tip)
+    current, before = _current(ctx, tip, expected_version)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the report is transferred.")})
     if to.pk == current.unit_id or to.kind not in (UnitKind.COMMUNE, UnitKind.PROVINCE) or not to.is_current:
@@ -208,9 +209,10 @@ def tip_transfer(*, ctx: AuditContext, tip: Tip, to: Unit, reason: str) -> Tip:
 
 
 @transaction.atomic
-def tip_extend(*, ctx: AuditContext, tip: Tip, until: datetime.date, reason: str) -> Tip:
+def tip_extend(*, ctx: AuditContext, tip: Tip, until: datetime.date, reason: str,
+               expected_version: int | None = None) -> Tip:
     """Extend the deadline: first up to 2 months from receipt, then once more by up to 2 months."""
-    current, before = _current(ctx, tip)
+    current, before = _current(ctx, tip, expected_version)
     if current.extensions >= MAX_EXTENSIONS:
         raise ValidationError({"until": _("The deadline was already extended twice.")})
     received = timezone.localtime(current.received_at).date()
@@ -225,10 +227,10 @@ def tip_extend(*, ctx: AuditContext, tip: Tip, until: datetime.date, reason: str
 
 
 @transaction.atomic
-def tip_decide(*, ctx: AuditContext, tip: Tip, decision: str, notice: str, decided_on: datetime.date | None = None
-               ) -> Tip:
+def tip_decide(*, ctx: AuditContext, tip: Tip, decision: str, notice: str, decided_on: datetime.date | None = None,
+               expected_version: int | None = None) -> Tip:
     """The decision and the notice the reporter will read with the code (BLTTHS art. 145)."""
-    current, before = _current(ctx, tip)
+    current, before = _current(ctx, tip, expected_version)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Choose the decision.")})
     if not notice.strip():

@@ -98,6 +98,7 @@ class Unit(models.Model):
     lon = models.FloatField(null=True, blank=True, editable=False)
     # Which loaded map the row comes from ("2008-2025", "2025"), or "" for user-created units.
     source = models.CharField(max_length=20, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)  # of user-created units' edits
 
     objects = UnitQuerySet.as_manager()
 

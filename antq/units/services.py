@@ -15,6 +15,7 @@ from antq.core.audit import AuditContext, record_change, snapshot
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
+from antq.core.versioning import lock_current
 from antq.units.models import ALLOWED_PARENT_KINDS, USER_CREATED_KINDS, Unit, path_segment, search_key_for
 
 
@@ -113,9 +114,10 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_update(*, ctx: AuditContext, unit: Unit, reason: str = "", **changes: Any) -> Unit:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    _ensure_in_scope(ctx, unit)
+def unit_update(*, ctx: AuditContext, unit: Unit, reason: str = "", expected_version: int | None = None,
+                **changes: Any) -> Unit:
+    # Scope first: outside it the answer is 404 whatever the version.
+    unit = lock_current(ctx.restrict(Unit.objects.all(), Action.CHANGE), unit.pk, expected_version)
     if unit.kind not in USER_CREATED_KINDS:
         raise ValidationError(_("Official units are changed only by loading the official map."))
     before = snapshot(unit)
@@ -131,6 +133,7 @@ def unit_update(*, ctx: AuditContext, unit: Unit, reason: str = "", **changes: A
     _check_code_free(unit.code, unit.valid_from, unit.valid_to, exclude_pk=unit.pk)
     unit.search_key = search_key_for(unit.name, unit.short_name, unit.code)
     unit.full_clean(exclude=["path", "search_key"])
+    unit.version += 1
     unit.save()
     refresh_subtree_paths(unit)
     _ensure_in_scope(ctx, unit)
@@ -141,7 +144,7 @@ def unit_update(*, ctx: AuditContext, unit: Unit, reason: str = "", **changes: A
 
 @transaction.atomic
 def unit_delete(*, ctx: AuditContext, unit: Unit, reason: str = "") -> None:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = lock_current(Unit, unit.pk, None)
     _ensure_in_scope(ctx, unit)
     if unit.kind not in USER_CREATED_KINDS:
         raise ValidationError(_("Official units cannot be deleted."))

@@ -12,12 +12,29 @@ from antq.core.spreadsheets import MAX_UPLOAD_BYTES
 from antq.units.models import USER_CREATED_KINDS, Unit, UnitKind
 
 
+class VersionedForm(forms.Form):
+    """A form that edits a record in place. It carries the version of the record it was filled
+    from and, shown again after an error, the version it was posted with: a save based on an
+    older page stays refused (StaleVersion) until the user reloads and sees the other change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    @property
+    def expected_version(self) -> int | None:
+        version: int | None = self.cleaned_data.get("version")
+        return version
+
+    def values(self) -> dict[str, Any]:
+        """The edited fields: everything but the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
 class UnitSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     date = forms.DateField(label=_("On date"), required=False)
 
 
-class UnitForm(forms.Form):
+class UnitForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=[(k, UnitKind(k).label) for k in USER_CREATED_KINDS])
     subtype = forms.CharField(label=_("Type"), max_length=40, required=False,
                               help_text=_("e.g. Thôn, Tổ dân phố, Trường THPT"))

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from antq.core.periods import SCHEMES
 from antq.records.choices import CrimeGroup, Severity, TrafficMode
 from antq.units.models import Unit
+from antq.web.forms import VersionedForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseForm(forms.Form):
+class CaseForm(VersionedForm):
     case_no = forms.CharField(label=_("Case number"), max_length=50)
     unit_code = forms.CharField(label=_("Unit code"), max_length=32,
                               help_text=_("The unit valid on the day it occurred"))
@@ -30,7 +31,6 @@ class CaseForm(forms.Form):
     suspects = forms.IntegerField(label=_("Suspects"), min_value=0, required=False)
     child_victim = forms.BooleanField(label=_("Child victim"), required=False)
     sexual_abuse = forms.BooleanField(label=_("Sexual abuse"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
     def __init__(self, *args: Any, sensitive: bool, **kwargs: Any) -> None:
@@ -40,7 +40,7 @@ class CaseForm(forms.Form):
             del self.fields["sexual_abuse"]
 
 
-class AccidentForm(forms.Form):
+class AccidentForm(VersionedForm):
     accident_no = forms.CharField(label=_("Accident number"), max_length=50)
     unit_code = forms.CharField(label=_("Unit code"), max_length=32,
                               help_text=_("The unit valid on the day it occurred"))
@@ -50,7 +50,6 @@ class AccidentForm(forms.Form):
     injuries = forms.IntegerField(label=_("Injuries"), min_value=0)
     missing = forms.IntegerField(label=_("Missing"), min_value=0, required=False)
     damage_vnd = forms.IntegerField(label=_("Property damage (VND)"), min_value=0, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
     def __init__(self, *args: Any, sensitive: bool, **kwargs: Any) -> None:

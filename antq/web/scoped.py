@@ -38,6 +38,13 @@ def form_errors_from(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def posted_version(request: HttpRequest) -> int | None:
+    """The version of the record a hand-written form showed (its hidden `version` input), for
+    the edit service's version check; None when the form sent none."""
+    raw = request.POST.get("version", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 def require_post(request: HttpRequest) -> None:
     if request.method != "POST":
         raise Http404()

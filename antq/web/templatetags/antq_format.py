@@ -42,3 +42,9 @@ def png_base64(value: bytes) -> str:
 def days_until(day: Any, today: Any) -> int:
     """Whole days from `today` to `day` (a deadline's countdown)."""
     return int((day - today).days)
+
+
+@register.filter
+def total_minutes(value: Any) -> int:
+    """Whole minutes of a timedelta (the login lockout's duration)."""
+    return int(value.total_seconds() // 60) if value is not None else 0

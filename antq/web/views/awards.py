@@ -31,7 +31,7 @@ from antq.awards.proposals import proposals_review
 from antq.awards.services import decision_revoke
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
 from antq.units.models import Unit
-from antq.web.scoped import audit_context, scoped_get
+from antq.web.scoped import audit_context, posted_version, scoped_get
 from antq.web.views.movement_common import year_asked
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -120,16 +120,17 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cluster_edit(request: HttpRequest, cluster: Cluster, action: str) -> None:
-    ctx = audit_context(request)
+    ctx, version = audit_context(request), posted_version(request)
     if action == "member":
-        cluster_change(ctx=ctx, cluster=cluster, member_code=request.POST.get("code", ""))
+        cluster_change(ctx=ctx, cluster=cluster, member_code=request.POST.get("code", ""), expected_version=version)
     elif action == "criterion":
         try:
             weight = Decimal(request.POST.get("weight", "").replace(",", "."))
         except InvalidOperation as exc:
             raise ValidationError(_("The weight is a number.")) from exc
         cluster_change(ctx=ctx, cluster=cluster, criterion=(request.POST.get("name", ""), weight,
-                                                             request.POST.get("source", "")))
+                                                             request.POST.get("source", "")),
+                       expected_version=version)
     elif action == "scores":
         scores: dict[tuple[int, int], Decimal] = {}
         for key in request.POST:
@@ -140,9 +141,10 @@ def _cluster_edit(request: HttpRequest, cluster: Cluster, action: str) -> None:
                     scores[(int(criterion_id), int(member_id))] = Decimal(raw.replace(",", "."))
                 except (ValueError, InvalidOperation) as exc:
                     raise ValidationError(_("Scores are numbers.")) from exc
-        cluster_change(ctx=ctx, cluster=cluster, scores=scores)
+        cluster_change(ctx=ctx, cluster=cluster, scores=scores, expected_version=version)
     elif action == "vote":
-        cluster_change(ctx=ctx, cluster=cluster, vote_record=request.POST.get("vote_record", ""))
+        cluster_change(ctx=ctx, cluster=cluster, vote_record=request.POST.get("vote_record", ""),
+                       expected_version=version)
     else:
         raise Http404()
 

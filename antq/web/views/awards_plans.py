@@ -31,6 +31,7 @@ from antq.awards.plans import (
     task_progress,
 )
 from antq.core.scoping import Action, path_in_scope, user_scope_paths
+from antq.web.forms import VersionedForm
 from antq.web.scoped import audit_context, form_errors_from, scoped_get, unit_by_code
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -64,14 +65,13 @@ class TaskForm(forms.Form):
                                       required=False, localize=True)
 
 
-class TaskChangeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class TaskChangeForm(VersionedForm):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Task.Status.choices)
     deadline = forms.DateField(label=gettext_lazy("Deadline"), widget=DATE)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
 
 
-class ConferenceForm(forms.Form):
+class ConferenceForm(VersionedForm):
     held_on = forms.DateField(label=gettext_lazy("Held on"), widget=DATE)
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200)
     chair = forms.CharField(label=gettext_lazy("Chaired by"), max_length=200)
@@ -160,7 +160,7 @@ def _plan_post(request: HttpRequest, plan: Plan, op: str, form: ProgressForm, ta
                 raise Http404()
             change = TaskChangeForm(request.POST, prefix=f"t{task.pk}")
             if change.is_valid():
-                task_change(ctx=ctx, task=task, **change.cleaned_data)
+                task_change(ctx=ctx, task=task, expected_version=change.expected_version, **change.values())
                 return True
             messages.error(request, " ".join(str(e) for errors in change.errors.values() for e in errors))
         else:
@@ -243,7 +243,8 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       for p in conference.attendees)
     form = ConferenceForm(request.POST or None, initial={
         "held_on": conference.held_on, "place": conference.place, "chair": conference.chair, "attendees": lines,
-        "agenda": conference.agenda, "documents": conference.documents, "decisions": conference.decisions.all()})
+        "agenda": conference.agenda, "documents": conference.documents, "decisions": conference.decisions.all(),
+        "version": conference.version})
     _decisions_for(request, form, [conference.year, conference.year + 1])
     if request.method == "POST":
         if not may_edit:
@@ -254,7 +255,8 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 conference_change(ctx=audit_context(request), conference=conference, held_on=data["held_on"],
                                   place=data["place"], chair=data["chair"],
                                   attendees=attendees_from_lines(data["attendees"]), agenda=data["agenda"],
-                                  documents=data["documents"], decisions=list(data["decisions"]))
+                                  documents=data["documents"], decisions=list(data["decisions"]),
+                                  expected_version=form.expected_version)
                 return redirect("conference_detail", pk=pk)
             except ValidationError as exc:
                 form_errors_from(form, exc)

@@ -56,7 +56,8 @@ from antq.movement.standard import (
 )
 from antq.units.models import Unit
 from antq.units.selectors import home_unit
-from antq.web.scoped import audit_context, form_errors_from, scoped_get
+from antq.web.forms import VersionedForm
+from antq.web.scoped import audit_context, form_errors_from, posted_version, scoped_get
 from antq.web.views.movement_common import (
     DATE,
     above,
@@ -209,7 +210,7 @@ def classification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _classification_step(request: HttpRequest, ctx: AuditContext, classification: Classification) -> None:
     action = request.POST.get("action")
-    version = int(request.POST.get("version") or 0) or None
+    version = posted_version(request)
     codes = list(classification.scores.filter(item__auto_source="").values_list("item__code", flat=True))
     if action in ("save", "submit"):
         evidence = {code: request.POST.get(f"evidence-{code}", "") for code in codes}
@@ -258,7 +259,7 @@ def standard_start_view(request: HttpRequest, unit_pk: int, year: int) -> HttpRe
     return _open(request, unit_pk, year, standard_evaluation_start, "standard_detail")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm):
     recognise = forms.TypedChoiceField(label=gettext_lazy("Decision"), coerce=lambda v: v == "yes",
                                        choices=[("yes", gettext_lazy("Recognise")),
                                                 ("no", gettext_lazy("Not met"))])
@@ -271,7 +272,8 @@ class DecisionForm(forms.Form):
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = scoped_get(StandardEvaluation.objects.select_related("unit", "rule_set"), request, pk=pk)
     ctx = audit_context(request)
-    decision = DecisionForm(request.POST if request.POST.get("action") == "decide" else None)
+    decision = DecisionForm(request.POST if request.POST.get("action") == "decide" else None,
+                            initial={"version": evaluation.version})
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check":
@@ -280,9 +282,11 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 standard_check(ctx=ctx, evaluation=evaluation,
                                results={c: request.POST.get(f"met-{c}") == "yes" for c in codes
                                         if request.POST.get(f"met-{c}") in ("yes", "no")},
-                               evidence={c: request.POST.get(f"evidence-{c}", "") for c in codes})
+                               evidence={c: request.POST.get(f"evidence-{c}", "") for c in codes},
+                               expected_version=posted_version(request))
             elif request.POST.get("action") == "decide" and decision.is_valid():
-                standard_decide(ctx=ctx, evaluation=evaluation, **decision.cleaned_data)
+                standard_decide(ctx=ctx, evaluation=evaluation, expected_version=decision.expected_version,
+                                **decision.values())
             elif request.POST.get("action") == "evidence":
                 check = evaluation.checks.filter(criterion__code=request.POST.get("criterion", "")).first()
                 upload = request.FILES.get("file")

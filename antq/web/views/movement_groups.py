@@ -31,7 +31,8 @@ from antq.movement.self_managed import (
     model_types_for,
 )
 from antq.units.models import Unit
-from antq.web.scoped import audit_context, form_errors_from, scoped_get
+from antq.web.forms import VersionedForm
+from antq.web.scoped import audit_context, form_errors_from, posted_version, scoped_get
 from antq.web.views.movement_common import (
     DATE,
     above,
@@ -122,7 +123,8 @@ def _team_step(request: HttpRequest, team: SecurityTeam, action: str, form: Memb
                     transferred_in=request.POST.get("transferred_in") == "on")
     elif action == "leave":
         left_on = forms.DateField().clean(request.POST.get("left_on"))
-        member_leave(ctx=ctx, member=member, left_on=left_on, reason=request.POST.get("reason", ""))
+        member_leave(ctx=ctx, member=member, left_on=left_on, reason=request.POST.get("reason", ""),
+                     expected_version=posted_version(request))
     else:
         raise Http404()
     return True
@@ -162,7 +164,7 @@ class ModelTeamForm(forms.Form):
     started_on = forms.DateField(label=gettext_lazy("Started on"), widget=DATE)
 
 
-class RecognitionForm(forms.Form):
+class RecognitionForm(VersionedForm):
     on = forms.DateField(label=gettext_lazy("Recognised on"), widget=DATE)
     decision = forms.CharField(label=gettext_lazy("Recognition decision"), max_length=50)
 
@@ -172,14 +174,15 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = scoped_get(ModelSite.objects.select_related("unit", "model_type", "replicated_from__unit"), request, pk=pk)
     action = request.POST.get("action")
     team_form = ModelTeamForm(request.POST if action == "team" else None)
-    recognition = RecognitionForm(request.POST if action == "recognise" else None)
+    recognition = RecognitionForm(request.POST if action == "recognise" else None, initial={"version": site.version})
     if request.method == "POST":
         try:
             if action == "team" and may(request, site.unit, Action.CHANGE) and team_form.is_valid():
                 model_team_create(ctx=audit_context(request), site=site, **team_form.cleaned_data)
                 return redirect("site_detail", pk=pk)
             if action == "recognise" and above(request, site.unit, Action.APPROVE) and recognition.is_valid():
-                model_site_recognise(ctx=audit_context(request), site=site, **recognition.cleaned_data)
+                model_site_recognise(ctx=audit_context(request), site=site,
+                                     expected_version=recognition.expected_version, **recognition.values())
                 return redirect("site_detail", pk=pk)
             if action not in ("team", "recognise"):
                 raise Http404()

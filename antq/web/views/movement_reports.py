@@ -29,12 +29,12 @@ from antq.movement.models import (
 from antq.movement.reports import REPORT_FIELDS, report_approve, report_reopen, report_save
 from antq.tipoffs.services import tips_received
 from antq.units.models import Unit
-from antq.web.forms import UnitImportForm
-from antq.web.scoped import audit_context, form_errors_from, scoped_get
+from antq.web.forms import UnitImportForm, VersionedForm
+from antq.web.scoped import audit_context, form_errors_from, posted_version, scoped_get
 from antq.web.views.movement_common import above, checked_year, history_of, may
 
 
-class ReportForm(forms.Form):
+class ReportForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in REPORT_FIELDS.items():
@@ -48,22 +48,23 @@ def report_view(request: HttpRequest, unit_pk: int, spec: str) -> HttpResponse:
     ctx = audit_context(request)
     action = request.POST.get("action")
     form = ReportForm(request.POST if action in ("save", "submit") else None,
-                      initial=report.figures if report else None)
+                      initial={**report.figures, "version": report.version} if report else {"version": 0})
     if request.method == "POST":
         try:
             if action in ("save", "submit"):
                 if not may(request, unit, Action.CHANGE):
                     raise Http404()
                 if form.is_valid():
-                    report_save(ctx=ctx, unit=unit, spec=spec, figures=form.cleaned_data, submit=action == "submit",
-                                expected_version=report.version if report else None)
+                    report_save(ctx=ctx, unit=unit, spec=spec, figures=form.values(), submit=action == "submit",
+                                expected_version=form.expected_version)
                     messages.success(request, _("Saved."))
                     return redirect("movement_report", unit_pk=unit.pk, spec=spec)
             elif action == "approve" and report is not None:
-                report_approve(ctx=ctx, report=report)
+                report_approve(ctx=ctx, report=report, expected_version=posted_version(request))
                 return redirect("movement_report", unit_pk=unit.pk, spec=spec)
             elif action == "reopen" and report is not None:
-                report_reopen(ctx=ctx, report=report, reason=request.POST.get("reason", ""))
+                report_reopen(ctx=ctx, report=report, reason=request.POST.get("reason", ""),
+                              expected_version=posted_version(request))
                 return redirect("movement_report", unit_pk=unit.pk, spec=spec)
             else:
                 raise Http404()

@@ -30,7 +30,7 @@ from antq.movement.rules import (
     StandardCriterion,
     StandardRuleSet,
 )
-from antq.web.scoped import audit_context, require_post
+from antq.web.scoped import audit_context, posted_version, require_post
 from antq.web.views.movement_common import form_problems
 from antq.web.views.rules import ProvinceChoice, manageable_provinces
 
@@ -155,4 +155,4 @@ def rule_row_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     editable = PARTS[model][2]
     subject = getattr(getattr(row, parent), "subject", Subject.COMMUNE)
     return _apply(request, form, rule_row_update, _("Saved."), subject,
-                  lambda: {"row": row, **form.values_for(editable)})
+                  lambda: {"row": row, "expected_version": posted_version(request), **form.values_for(editable)})

@@ -29,7 +29,6 @@ from antq.records import imports
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import (
     SENSITIVE_FIELDS,
-    StaleVersion,
     accident_create,
     case_create,
     later_death_add,
@@ -184,9 +183,7 @@ def _save(request: HttpRequest, register: Register, form: forms.Form, record: An
             return register.create(ctx=audit_context(request), **_values(form, unit))
         return record_update(ctx=audit_context(request), record=record, expected_version=data["version"],
                                reason=data["reason"], **_values(form, unit))
-    except StaleVersion as exc:
-        form.add_error(None, exc)
-    except ValidationError as exc:
+    except ValidationError as exc:  # a stale version too: its message shows on the form
         form_errors_from(form, exc)
     return None
 

@@ -36,13 +36,14 @@ from antq.reports.services import (
 )
 from antq.units.models import Unit
 from antq.units.selectors import home_unit
-from antq.web.scoped import audit_context, scoped_get
+from antq.web.forms import VersionedForm
+from antq.web.scoped import audit_context, form_errors_from, scoped_get
 from antq.web.views.movement_common import DATE, checked_year, may
 
 FORMAT_LABELS = {"docx": "Word (DOCX)", "pdf": "PDF", "html": "HTML", "xlsx": gettext_lazy("Statistics annex (XLSX)")}
 
 
-class DraftForm(forms.ModelForm):
+class DraftForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = ReportDraft
         fields = ["situation", "shortcomings", "parent_body", "issuing_body", "place", "issued_on", "signer_title",
@@ -78,7 +79,8 @@ def report_builder(request: HttpRequest) -> HttpResponse:
     unit, year, scheme = _chosen(request)
     can_write = may(request, unit, Action.CHANGE)
     draft = draft_of(unit, year, scheme)
-    form = DraftForm(request.POST if request.method == "POST" else None, instance=draft)
+    form = DraftForm(request.POST if request.method == "POST" else None, instance=draft,
+                     initial={"version": draft.version if draft.pk else 0})
     if request.method == "POST":
         if not can_write:
             raise Http404()
@@ -89,7 +91,7 @@ def report_builder(request: HttpRequest) -> HttpResponse:
             if form.is_valid():
                 draft_save(ctx=audit_context(request), unit=unit, year=year, scheme=scheme,
                            values={k: form.cleaned_data[k] for k in DraftForm.Meta.fields},
-                           expected_version=int(request.POST.get("version") or 0) or None)
+                           expected_version=form.expected_version)
                 messages.success(request, _("The report's text is saved."))
                 return redirect(_query(unit, year, scheme))
         except ValidationError as exc:
@@ -125,7 +127,7 @@ def report_file(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class BriefForm(forms.Form):
+class BriefForm(VersionedForm):
     title = forms.CharField(label=gettext_lazy("Headline"), max_length=300)
     text = forms.CharField(label=gettext_lazy("Text (paragraphs separated by an empty line; empty: generated again)"),
                            widget=forms.Textarea(attrs={"rows": 18, "cols": 100}), required=False)
@@ -136,7 +138,8 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conference = scoped_get(Conference.objects.select_related("unit"), request, pk=pk)
     brief = brief_of(conference, request.user)
     can_write = may(request, conference.unit, Action.CHANGE)
-    form = BriefForm(request.POST or None, initial={"title": brief.title, "text": brief.text})
+    form = BriefForm(request.POST or None, initial={"title": brief.title, "text": brief.text,
+                                                   "version": brief.version})
     if request.method == "POST":
         op = request.POST.get("op", "save")
         if op == "docx":
@@ -146,8 +149,12 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_write:
             raise Http404()
         if form.is_valid():
-            brief_save(ctx=audit_context(request), conference=conference, **form.cleaned_data)
-            return redirect("brief_edit", pk=pk)
+            try:
+                brief_save(ctx=audit_context(request), conference=conference,
+                           expected_version=form.expected_version, **form.values())
+                return redirect("brief_edit", pk=pk)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
     return render(request, "reports/brief.html", {"conference": conference, "brief": brief, "form": form,
                                                   "can_write": can_write})
 

@@ -21,7 +21,8 @@ from antq.core.scoping import Action, all_in_scope
 from antq.tipoffs.models import Decision, Tip
 from antq.tipoffs.services import attachment_dir, officers_of, overdue, tip_decide, tip_extend, tip_transfer, tip_triage
 from antq.units.models import Unit
-from antq.web.scoped import audit_context, scoped_get
+from antq.web.forms import VersionedForm
+from antq.web.scoped import audit_context, posted_version, scoped_get
 from antq.web.views.movement_common import DATE, may
 
 
@@ -75,17 +76,17 @@ def _bulk(request: HttpRequest, op: str, chosen: list[Tip], tips: QuerySet[Tip])
             raise Http404()
 
 
-class TransferForm(forms.Form):
+class TransferForm(VersionedForm):
     to_code = forms.CharField(label=gettext_lazy("To the unit (code)"), max_length=32)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(VersionedForm):
     until = forms.DateField(label=gettext_lazy("New deadline"), widget=DATE)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 
-class DecideForm(forms.Form):
+class DecideForm(VersionedForm):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=Decision.choices)
     notice = forms.CharField(label=gettext_lazy("Result notice to the reporter"),
                              widget=forms.Textarea(attrs={"rows": 4}))
@@ -95,9 +96,10 @@ class DecideForm(forms.Form):
 def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tip = scoped_get(Tip.objects.select_related("unit", "assigned_to"), request, pk=pk)
     op = request.POST.get("op", "")
-    transfer = TransferForm(request.POST if op == "transfer" else None)
-    extend = ExtendForm(request.POST if op == "extend" else None)
-    decide = DecideForm(request.POST if op == "decide" else None)
+    shown = {"version": tip.version}
+    transfer = TransferForm(request.POST if op == "transfer" else None, initial=shown)
+    extend = ExtendForm(request.POST if op == "extend" else None, initial=shown)
+    decide = DecideForm(request.POST if op == "decide" else None, initial=shown)
     if request.method == "POST":
         if not may(request, tip.unit, Action.CHANGE):
             raise Http404()
@@ -127,19 +129,20 @@ def _act(request: HttpRequest, tip: Tip, op: str, transfer: TransferForm, extend
             raise ValidationError(_("Assign the report to an officer of the handling unit."))
         tip_triage(ctx=ctx, tip=tip, classification=request.POST.get("classification"),
                    assigned_to=officer or (request.user if request.POST.get("assign_me") else None),
-                   duplicate_of=other)
+                   duplicate_of=other, expected_version=posted_version(request))
         return True
     if op == "transfer" and transfer.is_valid():
         to = Unit.objects.valid_on(timezone.localdate()).filter(code=transfer.cleaned_data["to_code"].strip()).first()
         if to is None:
             raise ValidationError(_("No unit with this code on today's map."))
-        tip_transfer(ctx=ctx, tip=tip, to=to, reason=transfer.cleaned_data["reason"])
+        tip_transfer(ctx=ctx, tip=tip, to=to, reason=transfer.cleaned_data["reason"],
+                     expected_version=transfer.expected_version)
         return True
     if op == "extend" and extend.is_valid():
-        tip_extend(ctx=ctx, tip=tip, **extend.cleaned_data)
+        tip_extend(ctx=ctx, tip=tip, expected_version=extend.expected_version, **extend.values())
         return True
     if op == "decide" and decide.is_valid():
-        tip_decide(ctx=ctx, tip=tip, **decide.cleaned_data)
+        tip_decide(ctx=ctx, tip=tip, expected_version=decide.expected_version, **decide.values())
         return True
     if op not in ("transfer", "extend", "decide"):
         raise Http404()

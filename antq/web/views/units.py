@@ -102,15 +102,15 @@ def unit_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = scoped_get(Unit.objects.select_related("parent"), request, Action.CHANGE, pk=pk)
     initial = {"kind": unit.kind, "subtype": unit.subtype, "name": unit.name, "code": unit.code,
-               "valid_from": unit.valid_from, "valid_to": unit.valid_to}
+               "valid_from": unit.valid_from, "valid_to": unit.valid_to, "version": unit.version}
     form = UnitForm(request.POST or None, initial=initial)
     form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit_update(ctx=audit_context(request), unit=unit, reason=data["reason"], name=data["name"],
-                        subtype=data["subtype"], code=data["code"] or unit.code,
-                        valid_from=data["valid_from"], valid_to=data["valid_to"])
+            unit_update(ctx=audit_context(request), unit=unit, expected_version=form.expected_version,
+                        reason=data["reason"], name=data["name"], subtype=data["subtype"],
+                        code=data["code"] or unit.code, valid_from=data["valid_from"], valid_to=data["valid_to"])
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
