@@ -343,3 +343,21 @@ def test_a_second_review_of_the_same_proposal_is_refused_by_its_state(world: Wor
         proposals_review(ctx=acting(world, "root"), proposals=second_tab, action="approve")
     proposal.refresh_from_db()
     assert proposal.status == "approved" and ChangeRecord.objects.count() == audited
+
+
+def test_a_record_created_by_two_users_in_the_same_instant_is_refused_for_the_second(world: World) -> None:
+    """Both pages showed "no report yet" and both saves passed the version check before either
+    inserted: the unique key stops the second insert, which is refused like a stale edit."""
+    from django.db import transaction
+
+    from antq.core.versioning import create_first
+    from antq.reports.models import ReportDraft
+
+    unit = world.units["province"]
+    first = ReportDraft.objects.create(unit=unit, year=2026, scheme="mps", situation="Bản của người thứ nhất")
+    with transaction.atomic():
+        with pytest.raises(StaleVersion):
+            create_first(ReportDraft(unit=unit, year=2026, scheme="mps", situation="Bản của người thứ hai"))
+        assert ReportDraft.objects.filter(unit=unit).count() == 1  # the transaction is still usable
+    first.refresh_from_db()
+    assert first.situation == "Bản của người thứ nhất"

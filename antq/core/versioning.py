@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from antq.core.errors import OutOfScope
@@ -55,3 +55,15 @@ def lock_current(rows: type[M] | models.QuerySet[M], pk: Any, expected_version: 
         raise OutOfScope()
     check_version(current, expected_version)  # type: ignore[arg-type]
     return current
+
+
+def create_first(row: M) -> M:
+    """Insert a row the page showed as absent (version 0). When another user created it in the
+    same instant (the row's unique key; no row existed to lock), refuse like any stale edit
+    instead of failing: the savepoint keeps the caller's transaction usable."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        raise StaleVersion(1) from exc
+    return row

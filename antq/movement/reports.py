@@ -19,7 +19,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.models import ChangeRecord
 from antq.core.periods import PeriodError, month_periods, period_from_spec
 from antq.core.scoping import Action
-from antq.core.versioning import check_version, lock_current
+from antq.core.versioning import check_version, create_first, lock_current
 from antq.movement.classification import check_above, check_in_scope
 from antq.movement.models import MovementReport
 from antq.units.models import Unit
@@ -99,7 +99,9 @@ def report_save(*, ctx: AuditContext, unit: Unit, spec: str, figures: dict[str, 
         report.submitted_by = ctx.user
     if report.pk:
         report.version += 1
-    report.save()
+        report.save()
+    else:
+        create_first(report)
     record_change(ctx, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE, obj=report,
                   scope_path=unit.path, before=before, after=snapshot(report))
     return report

@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt
 from antq.awards.models import Award, Conference
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
 from antq.core.models import ChangeRecord
-from antq.core.versioning import check_version
+from antq.core.versioning import check_version, create_first
 from antq.movement.classification import check_in_scope
 from antq.reports.data import ReportData, award_lines, report_data
 from antq.reports.models import BriefDraft
@@ -90,7 +90,7 @@ def brief_save(*, ctx: AuditContext, conference: Conference, title: str, text: s
             current.delete()
         return BriefDraft(conference=conference, title=title, text="")
     if current is None:
-        draft = BriefDraft.objects.create(conference=conference, title=title.strip(), text=text.strip())
+        draft = create_first(BriefDraft(conference=conference, title=title.strip(), text=text.strip()))
         record_change(ctx, action=ChangeRecord.Action.CREATE, obj=draft, scope_path=conference.unit.path,
                       before=None, after=snapshot(draft))
         return draft

@@ -19,7 +19,7 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.errors import OutOfScope
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
-from antq.core.versioning import check_version, lock_current
+from antq.core.versioning import check_version, create_first, lock_current
 from antq.reports.data import ReportData, report_data
 from antq.reports.document import Document, Prose, annual_document
 from antq.reports.docx_render import docx_bytes
@@ -60,7 +60,7 @@ def draft_save(*, ctx: AuditContext, unit: Unit, year: int, scheme: str, values:
     if current is None:
         draft = ReportDraft(unit=unit, year=year, scheme=scheme, **values)
         draft.full_clean(exclude=["unit"])
-        draft.save()
+        create_first(draft)
         record_change(ctx, action=ChangeRecord.Action.CREATE, obj=draft, scope_path=unit.path, before=None,
                       after=snapshot(draft))
         return draft
