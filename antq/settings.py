@@ -162,6 +162,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "antq.core.middleware.RequestIdMiddleware",
     "antq.core.replica.ReplicaReadsMiddleware",
+    "antq.core.middleware.RefuseNulMiddleware",
     "antq.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "antq.core.middleware.CookieLocaleMiddleware",

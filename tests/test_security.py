@@ -96,3 +96,19 @@ def test_a_post_without_the_token_is_refused(world: World) -> None:
     client.force_login(world.users["alice"])
     assert client.post(reverse("password_change"), {"old_password": PASSWORD}).status_code == 403
     assert Client(enforce_csrf_checks=True).post(reverse("tip_new"), {}).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "name", "data"), [
+    ("get", "unit_search", {"q": "Hòa\x00Bình"}),
+    ("get", "record_list", {"q": "x\x00"}),
+    ("post", "tip_follow", {"code": "ABCD\x00"}),
+    ("post", "login", {"username": "alice\x00", "password": "x"}),
+])
+def test_a_nul_character_is_refused_plainly_never_a_500(world: World, method: str, name: str,
+                                                       data: dict[str, str]) -> None:
+    client = Client()
+    client.force_login(world.users["alice"])
+    url = reverse(name, kwargs={"kind": "cases"}) if name == "record_list" else reverse(name)
+    response = getattr(client, method)(url, data)
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.content.decode()

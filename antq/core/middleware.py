@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 
 # No inline script or style anywhere: every asset is a local static file.
@@ -54,3 +54,24 @@ class CookieLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address or a form field is never legitimate input: answer 400
+    before any view reads it (PostgreSQL text cannot hold it and would fail the request with
+    a 500; SQLite would store it). The API answers the same input with its own 422."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        values = [request.path_info, *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+        if request.method == "POST" and not request.content_type.startswith("application/json"):
+            values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+        if any("\x00" in value for value in values):
+            return HttpResponseBadRequest(
+                "Dữ liệu gửi lên chứa ký tự không hợp lệ (NUL). / The request contains an invalid character (NUL).",
+                content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
