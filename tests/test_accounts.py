@@ -55,7 +55,7 @@ def test_login_is_throttled_after_repeated_failures(world: World) -> None:
         assert response.status_code == 200
     locked = client.post(reverse("login"), {"username": "alice", "password": "sai"})
     assert locked.status_code == 429
-    assert "Sau 5 lần nhập sai mật khẩu, tài khoản bị khóa trên máy này trong 15 phút" in locked.content.decode() and "15 phút" in locked.content.decode()
+    assert "Sau 5 lần nhập sai mật khẩu, tài khoản bị khóa trên máy này trong 15 phút" in locked.content.decode()
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429  # locked even with the right password
     other = Client(REMOTE_ADDR="10.9.9.9")

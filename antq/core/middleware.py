@@ -68,7 +68,7 @@ class RefuseNulMiddleware:
         if request.path_info.startswith("/api/"):
             return self.get_response(request)
         values = [request.path_info, *request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
-        if request.method == "POST" and not request.content_type.startswith("application/json"):
+        if request.method == "POST" and not (request.content_type or "").startswith("application/json"):
             values += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
         if any("\x00" in value for value in values):
             return HttpResponseBadRequest(
