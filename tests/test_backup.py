@@ -2,10 +2,12 @@
 indicator, report figure, audit record and uploaded byte; a damaged or foreign archive, other
 migrations or a non-empty target are refused and nothing is written.
 
-The tests wipe the database, so they run in transactions of their own (`transaction=True`);
-`serialized_rollback` gives each one the rows data migrations seed on a fresh install, and
-the wipe puts exactly those back, with content type ids shifted on purpose (the archive
-refers to content types by natural key, as a target install numbers them its own way)."""
+The tests wipe the database, so they run in transactions of their own (`transaction=True`).
+Each starts from a fresh install whatever earlier tests left: the rows data migrations seed
+(serialized by the test runner when it created the database) are put back after a full wipe;
+the wipe in the middle of a test does the same with content type ids shifted on purpose (the
+archive refers to content types by natural key, as a target install numbers them its own way).
+After the module the database is left exactly as the runner created it."""
 
 from __future__ import annotations
 
@@ -26,7 +28,6 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, models
@@ -50,8 +51,10 @@ from tests.fixtures import acting as ctx
 
 D = datetime.date
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 _APPEND_ONLY = importlib.import_module("antq.core.migrations.0002_change_record_append_only")
+SEEDING_MIGRATIONS = ["antq.awards.migrations.0002_default_catalogue", "antq.movement.migrations.0002_default_rules",
+                      "antq.records.migrations.0002_default_rules"]
 
 
 def _sqlite_triggers(create: bool) -> None:
@@ -69,37 +72,38 @@ def _sqlite_triggers(create: bool) -> None:
 def _fresh_install_after_the_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     yield
     with django_db_blocker.unblock():  # leave what the next tests expect: triggers and seeded rows
-        _sqlite_triggers(create=True)
-        connection.creation.deserialize_db_from_string(_fresh_contents())
+        _as_created()
 
 
 @pytest.fixture(autouse=True)
 def _flushable(transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.VAR_DIR = tmp_path / "var"
+    _as_created()
     yield
     _sqlite_triggers(create=False)
 
 
-def _fresh_contents() -> str:
-    return str(getattr(connection, "_test_serialized_contents"))  # noqa: B009 - set by the test runner
-
-
-def wipe_to_a_fresh_install() -> None:
-    """What `antq migrate` leaves on a new machine: seeded rules and catalogues, content types
-    and permissions (numbered differently here), no uploaded file."""
+def _as_created(shift_ids: bool = False) -> None:
+    """What `antq migrate` leaves on a new machine, from any state: content types and
+    permissions (with `shift_ids`, numbered differently from the archive's install), the rules
+    and catalogues the data migrations seed, no uploaded file."""
     _sqlite_triggers(create=False)
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     _sqlite_triggers(create=True)
     ContentType.objects.clear_cache()
-    ContentType.objects.create(app_label="elsewhere", model="shifts_the_ids")
-    for app_config in reversed(list(apps.get_app_configs())):
+    if shift_ids:
+        ContentType.objects.create(app_label="elsewhere", model="shifts_the_ids")
+    for app_config in reversed(list(apps.get_app_configs())) if shift_ids else apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
-    for item in serializers.deserialize("json", _fresh_contents()):
-        if item.object._meta.label_lower not in ("contenttypes.contenttype", "auth.permission"):
-            item.save()
+    for migration in SEEDING_MIGRATIONS:
+        importlib.import_module(migration).seed(apps, None)
     for path in sorted(uploads_dir().rglob("*"), reverse=True) if uploads_dir().exists() else []:
         path.unlink() if path.is_file() else path.rmdir()
+
+
+def wipe_to_a_fresh_install() -> None:
+    _as_created(shift_ids=True)
 
 
 def jpeg() -> bytes:
