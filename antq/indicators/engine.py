@@ -54,7 +54,7 @@ from antq.records.tallies import (
     is_bucket_start,
 )
 from antq.units.models import LineageLink, Unit, valid_on_q
-from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
+from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths, inheriting_predecessor_paths_of
 
 MAPS = ("time", "current")
 CLEARED_BY = ("period", "today")
@@ -432,13 +432,12 @@ def _child_areas(parent: Unit, children: list[Unit], period: Period, map_: str) 
     if after is not None:
         links = links.filter(event__effective_date__gt=after, event__effective_date__lte=until)
     touched = set(links.values_list("successor__path", flat=True))
-    owner: dict[str, Unit] = {}
-    for child in children:
-        if any(path.startswith(child.path) for path in touched):
-            for path in area_of(child, period, map_).paths:
-                owner[path] = child
-        else:
-            owner[child.path] = child
+    walked = [child for child in children if any(path.startswith(child.path) for path in touched)]
+    areas = inheriting_predecessor_paths_of({child.path for child in walked}, after=after, until=until)
+    owner: dict[str, Unit] = {child.path: child for child in children if child.path not in areas}
+    for child in walked:
+        for path in areas[child.path]:
+            owner[path] = child
     return owner
 
 

@@ -93,18 +93,45 @@ def inheriting_predecessor_paths(paths: set[str], after: datetime.date | None = 
     """Paths of units whose records pass to a unit inside `paths` (whole moves and the
     default successor of a split), transitively; optionally only through changes that took
     effect in (after, until]. Used to widen a grant to old units and to sum old records."""
-    result = set(paths)
-    frontier = set(paths)
+    areas = inheriting_predecessor_paths_of(paths, after, until)
+    return minimal_prefixes(set().union(*areas.values())) if areas else set()
+
+
+def inheriting_predecessor_paths_of(roots: set[str], after: datetime.date | None = None,
+                                    until: datetime.date | None = None) -> dict[str, set[str]]:
+    """`inheriting_predecessor_paths` of each root on its own, for many roots at once: one
+    lineage query per generation for all of them (a province's children after the 2025
+    merger are all touched by it: one walk each was hundreds of queries)."""
+    areas = {root: {root} for root in roots}
+    frontier = {root: {root} for root in roots}
     while frontier:
+        waiting: dict[str, list[str]] = {}
+        for root, paths in frontier.items():
+            for path in paths:
+                waiting.setdefault(path, []).append(root)
         rows = (
-            _links_into(frontier, after, until)
+            _links_into(set(waiting), after, until)
             .filter(Q(whole=True) | Q(is_default=True))
-            .values_list("predecessor__path", flat=True)
+            .values_list("successor__path", "predecessor__path")
         )
-        widened = minimal_prefixes(result | set(rows))
-        frontier = widened - result
-        result = widened
-    return result
+        found: dict[str, set[str]] = {}
+        for successor, predecessor in rows:
+            for prefix in _prefixes(successor):
+                for root in waiting.get(prefix, ()):
+                    found.setdefault(root, set()).add(predecessor)
+        frontier = {}
+        for root, predecessors in found.items():
+            widened = minimal_prefixes(areas[root] | predecessors)
+            if widened - areas[root]:
+                frontier[root] = widened - areas[root]
+            areas[root] = widened
+    return areas
+
+
+def _prefixes(path: str) -> list[str]:
+    """"0001/0005/0009/" → ["0001/", "0001/0005/", "0001/0005/0009/"]: the path and its ancestors'."""
+    ends = [i + 1 for i, char in enumerate(path) if char == "/"]
+    return [path[:end] for end in ends]
 
 
 def has_partial_lineage(paths: set[str], after: datetime.date | None = None,
