@@ -95,3 +95,16 @@ def test_behind_the_proxy_the_client_address_comes_from_the_proxy_only(settings)
     settings.BEHIND_PROXY = True
     assert client_address(via_proxy) == "203.0.113.9"  # what nginx appended, not what the client wrote
     assert client_address(direct) == "198.51.100.7"  # a forged header from a non-proxy is ignored
+
+
+def test_a_read_replica_is_configured_from_its_url(tmp_path) -> None:
+    code = "import antq.settings as s; r = s.DATABASES['replica']; print(r['ENGINE'], r['NAME'], r['TEST'])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path), **PRODUCTION_ENV,
+                                 "ANTQ_DATABASE_REPLICA_URL": "postgres://antq@10.0.0.2:5432/antq"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.postgresql antq {'MIRROR': 'default'}"
+    refused = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                             env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path),
+                                  "ANTQ_DATABASE_REPLICA_URL": "sqlite:///x.db"})
+    assert refused.returncode != 0 and "must point to PostgreSQL" in refused.stderr
