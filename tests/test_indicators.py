@@ -222,6 +222,38 @@ def test_monthly_series_sums_to_the_year(generated) -> None:
             assert len(series) == 12 and sum(series) == report["indicators"][indicator]["value"]
 
 
+@pytest.mark.parametrize("map_", ["current", "time"])
+def test_monthly_series_from_tallies_equal_the_records_month_by_month(generated, map_: str) -> None:
+    from antq.indicators.engine import area_of, monthly_series
+
+    records = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
+    tallies = Computation.unrestricted()
+    checked = 0
+    for scheme in ("mps", "calendar"):
+        for spec in ("2024", "2025"):
+            period = period_from_spec(spec, scheme)
+            for code in ("25", "17", "148"):
+                try:
+                    unit = resolve_unit(code, period, map_)
+                except IndicatorError:
+                    continue  # no such unit on that map in that year
+                area = area_of(unit, period, map_)
+                for indicator in ("criminal_cases", "serious_cases", "accidents", "accident_deaths",
+                                  "accident_injuries", "criminal_cases_cleared"):
+                    assert (monthly_series(indicator, area, period, tallies)
+                            == monthly_series(indicator, area, period, records)), (scheme, spec, code, indicator)
+                    checked += 1
+    assert checked >= 24
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    period = period_from_spec("2025", "mps")
+    area = area_of(resolve_unit("25", period, "current"), period, "current")
+    with CaptureQueriesContext(connection) as queries:
+        monthly_series("criminal_cases", area, period, tallies)
+    assert not any("records_criminalcase" in q["sql"] for q in queries), "a province's trend reads the tallies"
+
+
 def tally_snapshot() -> tuple[set, ...]:
     from antq.records.tallies import YEAR_CASE_COLUMNS, AccidentTally, AccidentYearTally, CaseTally, CaseYearTally
 

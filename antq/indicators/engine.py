@@ -30,6 +30,7 @@ from antq.indicators.definitions import (
     AccidentSum,
     AccidentTotals,
     AllDecreased,
+    CaseCount,
     CaseTallies,
     Data,
     Definition,
@@ -162,6 +163,16 @@ def _half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: s
     return cast(list[dict[str, Any]], cases), cast(list[dict[str, Any]], crashes)
 
 
+def _half_month_data(ids: list[int], periods: list[Period], cleared_by: str, rules: list[Rules]) -> list[Data]:
+    """Data of each period (on half-month bounds) from the half-month tallies, with its rules."""
+    case_rows, crash_rows = _half_month_sums(ids, [(bucket(p.start), bucket(p.end)) for p in periods], cleared_by, ())
+    totals = crash_rows[0] if crash_rows else {}
+    return [Data(CaseTallies({(r["group"], r["severity"]): (r[f"o{i}"], r[f"c{i}"] or 0)
+                              for r in case_rows if r[f"o{i}"]}),
+                 AccidentTotals(*(totals.get(f"{name}{i}") or 0 for name in YEAR_ACCIDENT_COLUMNS)), rule)
+            for i, rule in enumerate(rules)]
+
+
 def _year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by: str,
                by_unit: bool) -> tuple[dict[tuple[int, int], CaseCounts], dict[tuple[int, int], AccidentTotals]]:
     """Year tallies of these units (None: every unit) summed by (unit id or 0, year)."""
@@ -257,13 +268,7 @@ class Computation:
             return [Data(CaseTallies(cases.get((0, year), {})), crashes.get((0, year), AccidentTotals()), rule)
                     for year, rule in zip(years, rules, strict=True)]
         if grains == {"half_month"}:
-            case_rows, crash_rows = _half_month_sums(ids, [(bucket(p.start), bucket(p.end)) for p in periods],
-                                                     self.cleared_by, ())
-            totals = crash_rows[0] if crash_rows else {}
-            return [Data(CaseTallies({(r["group"], r["severity"]): (r[f"o{i}"], r[f"c{i}"] or 0)
-                                      for r in case_rows if r[f"o{i}"]}),
-                         AccidentTotals(*(totals.get(f"{name}{i}") or 0 for name in YEAR_ACCIDENT_COLUMNS)), rule)
-                    for i, rule in enumerate(rules)]
+            return _half_month_data(ids, periods, self.cleared_by, rules)
         today = timezone.localdate()
         return [Data(_cases(self.case_records, area, p, p.end if self.cleared_by == "period" else today),
                      _accidents(self.accident_records, area, p, today), rule) for p, rule in zip(periods, rules,
@@ -477,9 +482,19 @@ def _children_from_tallies(grain: str, children: list[Unit], owner: dict[str, Un
 
 
 def monthly_series(indicator_id: str, area: Area, year: Period, computation: Computation) -> list[int]:
-    """Twelve monthly values of a count indicator over a year of the same scheme (one query)."""
-    _kind, records = records_behind(indicator_id, area, year, computation)
+    """Twelve monthly values of a count indicator over a year of the same scheme: from the
+    half-month tallies when they hold the area (provinces, districts) and the count does not
+    depend on clearance dates, else from the records behind the year's figure (one query)."""
     definition = BY_ID[indicator_id]
+    months = month_periods(int(year.spec[:4]), year.scheme)
+    by_occurrence = isinstance(definition, AccidentSum) or (isinstance(definition, CaseCount)
+                                                            and not definition.cleared)
+    if by_occurrence and all(computation.grain(area.paths, m, area.half_month) == "half_month" for m in months):
+        rules = Rules.for_unit(year.end, _province(area.unit))  # the year's rules, as records_behind
+        datas = _half_month_data([_unit_id(p) for p in area.paths], months, computation.cleared_by,
+                                 [rules] * len(months))
+        return [int(values_of(data, [definition])[indicator_id] or 0) for data in datas]
+    _kind, records = records_behind(indicator_id, area, year, computation)
     field_name = definition.field_name if isinstance(definition, AccidentSum) else None
     value = Sum(field_name) if field_name and field_name != "accidents" else Count("id")
     rows = list(records.values("occurred_on").annotate(n=value).order_by())
@@ -487,7 +502,6 @@ def monthly_series(indicator_id: str, area: Area, year: Period, computation: Com
         rows += list(LaterDeath.objects.filter(accident__in=records.values("pk"),
                                                recorded_on__lte=timezone.localdate())
                      .values(occurred_on=F("accident__occurred_on")).annotate(n=Sum("count")).order_by())
-    months = month_periods(int(year.spec[:4]), year.scheme)
     series = [0] * 12
     for row in rows:
         for index, month in enumerate(months):
