@@ -35,9 +35,10 @@ from PIL import Image
 
 from antq.awards.plans import plan_create
 from antq.core.audit import AuditContext
-from antq.core.backup import MANIFEST, SEEDED_MODELS, BackupError, backup_models, backup_restore, uploads_dir
+from antq.core.backup import MANIFEST, SEEDED_MODELS, BackupError, backup_models, uploads_dir
 from antq.core.models import ChangeRecord
 from antq.core.periods import period_from_spec
+from antq.core.restore import backup_restore
 from antq.indicators.engine import Computation, IndicatorError, indicator_report, resolve_unit
 from antq.movement.classification import classification_start
 from antq.movement.evidence import evidence_attach

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from antq.core.backup import SECRET_KEY_WARNING, BackupError, backup_restore, secret_key_matches
+from antq.core.backup import SECRET_KEY_WARNING, BackupError, secret_key_matches
 from antq.core.management.commands.backup import summary
+from antq.core.restore import backup_restore
 
 
 class Command(BaseCommand):
