@@ -188,7 +188,8 @@ def test_scope_limits_what_the_engine_counts(generated) -> None:
 
 @pytest.mark.parametrize("map_", ["time", "current"])
 def test_children_add_up_and_drill_down_matches(generated, map_: str) -> None:
-    from antq.indicators.engine import area_of, children_figures, records_behind
+    from antq.indicators.children import children_figures
+    from antq.indicators.engine import area_of, records_behind
     from antq.units.models import Unit
 
     _world, _cases, _accidents = generated
@@ -319,7 +320,8 @@ def test_tallies_are_not_used_outside_the_users_scope(generated) -> None:
 
 @pytest.mark.parametrize("map_", ["time", "current"])
 def test_children_from_tallies_equal_children_from_records(generated, map_: str) -> None:
-    from antq.indicators.engine import area_of, children_figures
+    from antq.indicators.children import children_figures
+    from antq.indicators.engine import area_of
     from antq.units.models import Unit
 
     raw = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())

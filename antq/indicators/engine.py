@@ -54,8 +54,8 @@ from antq.records.tallies import (
     is_bucket_end,
     is_bucket_start,
 )
-from antq.units.models import LineageLink, Unit, valid_on_q
-from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths, inheriting_predecessor_paths_of
+from antq.units.models import Unit, valid_on_q
+from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
 
 MAPS = ("time", "current")
 CLEARED_BY = ("period", "today")
@@ -99,12 +99,12 @@ def area_of(unit: Unit, period: Period, map_: str) -> Area:
         after, until = period.previous_year().previous_year().start, period.end
     paths = inheriting_predecessor_paths({unit.path}, after=after, until=until)
     partial = has_partial_lineage({unit.path}, after=after, until=until) if len(paths) > 1 else False
-    half_month = unit.kind in HALF_MONTH_KINDS and (len(paths) == 1 or _half_month_kinds(paths))
+    half_month = unit.kind in HALF_MONTH_KINDS and (len(paths) == 1 or half_month_kinds(paths))
     return Area(unit=unit, paths=tuple(sorted(paths)), map=map_, comparable=not partial, half_month=half_month)
 
 
-def _half_month_kinds(paths: Iterable[str]) -> bool:
-    ids = {_unit_id(p) for p in paths}
+def half_month_kinds(paths: Iterable[str]) -> bool:
+    ids = {unit_id_of(p) for p in paths}
     return not Unit.objects.filter(pk__in=ids).exclude(kind__in=HALF_MONTH_KINDS).exists()
 
 
@@ -128,7 +128,7 @@ def _accidents(records: QuerySet[TrafficAccident], area: Area, period: Period,
                           injuries=totals["injuries"] or 0, missing=totals["missing"] or 0)
 
 
-def _unit_id(path: str) -> int:
+def unit_id_of(path: str) -> int:
     return int(path.rstrip("/").rsplit("/", 1)[-1])
 
 
@@ -140,7 +140,7 @@ def is_year(period: Period) -> bool:
     return len(period.spec) == 4
 
 
-def _half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: str,
+def half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: str,
                      by: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Half-month tallies of these units summed over each span of buckets: case rows by
     (*by, group, severity) with o{i}/c{i} (occurred/cleared in span i), accident rows by
@@ -165,7 +165,7 @@ def _half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: s
 
 def _half_month_data(ids: list[int], periods: list[Period], cleared_by: str, rules: list[Rules]) -> list[Data]:
     """Data of each period (on half-month bounds) from the half-month tallies, with its rules."""
-    case_rows, crash_rows = _half_month_sums(ids, [(bucket(p.start), bucket(p.end)) for p in periods], cleared_by, ())
+    case_rows, crash_rows = half_month_sums(ids, [(bucket(p.start), bucket(p.end)) for p in periods], cleared_by, ())
     totals = crash_rows[0] if crash_rows else {}
     return [Data(CaseTallies({(r["group"], r["severity"]): (r[f"o{i}"], r[f"c{i}"] or 0)
                               for r in case_rows if r[f"o{i}"]}),
@@ -173,7 +173,7 @@ def _half_month_data(ids: list[int], periods: list[Period], cleared_by: str, rul
             for i, rule in enumerate(rules)]
 
 
-def _year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by: str,
+def year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by: str,
                by_unit: bool) -> tuple[dict[tuple[int, int], CaseCounts], dict[tuple[int, int], AccidentTotals]]:
     """Year tallies of these units (None: every unit) summed by (unit id or 0, year)."""
     group_by = ("unit_id", "year") if by_unit else ("year",)
@@ -199,7 +199,7 @@ def _year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by:
     return cases, crashes
 
 
-def _province(unit: Unit) -> Unit:
+def province_of(unit: Unit) -> Unit:
     ids = unit.ancestor_ids()
     return Unit.objects.get(pk=ids[0]) if ids else unit
 
@@ -259,12 +259,12 @@ class Computation:
         them when they cover the area; otherwise from the records."""
         if self.cleared_by not in CLEARED_BY:
             raise IndicatorError("cleared_by phải là period hoặc today / cleared_by must be period or today")
-        rules = Rules.for_dates([p.end for p in periods], _province(area.unit))
-        ids = [_unit_id(p) for p in area.paths]
+        rules = Rules.for_dates([p.end for p in periods], province_of(area.unit))
+        ids = [unit_id_of(p) for p in area.paths]
         grains = {self.grain(area.paths, p, area.half_month) for p in periods}
         if grains == {"year"} and len({p.scheme for p in periods}) == 1:
             years = [int(p.spec) for p in periods]
-            cases, crashes = _year_sums(ids, periods[0].scheme, years, self.cleared_by, by_unit=False)
+            cases, crashes = year_sums(ids, periods[0].scheme, years, self.cleared_by, by_unit=False)
             return [Data(CaseTallies(cases.get((0, year), {})), crashes.get((0, year), AccidentTotals()), rule)
                     for year, rule in zip(years, rules, strict=True)]
         if grains == {"half_month"}:
@@ -357,7 +357,7 @@ def records_behind(indicator_id: str, area: Area, period: Period,
         records: QuerySet[Any] = computation.accident_records
         kind = "accidents"
     else:
-        rules = Rules.for_unit(period.end, _province(area.unit))
+        rules = Rules.for_unit(period.end, province_of(area.unit))
         records = computation.case_records.filter(group__in=definition.groups(rules))
         if definition.severities is not None:
             records = records.filter(severity__in=definition.severities(rules))
@@ -369,118 +369,6 @@ def records_behind(indicator_id: str, area: Area, period: Period,
                                 occurred_on__lte=period.end)
 
 
-@dataclass(frozen=True)
-class ChildFigures:
-    unit: Unit
-    values: dict[str, Value]
-
-
-def children_figures(area: Area, period: Period, computation: Computation, units: QuerySet[Unit],
-                     ids: list[str]) -> list[ChildFigures]:
-    """Figures of every child of the area's unit for one period, in three queries however many
-    children: each record is given to the child whose area (own subtree plus inherited old
-    units) holds its unit, by the longest matching path."""
-    parent = area.unit
-    children = list(units.filter(parent=parent).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)).order_by("name"))
-    owner = _child_areas(parent, children, period, area.map)
-    rules = Rules.for_unit(period.end, _province(parent))
-    definitions: list[Definition] = [
-        d for d in INDICATORS if (d.id in ids or needed(d.id, ids)) and not isinstance(d, AllDecreased)]
-    grain = computation.grain(owner, period, half_month=_half_month_kinds(owner))
-    if grain is not None:
-        return _children_from_tallies(grain, children, owner, period, computation, rules, definitions)
-    prefixes = sorted(owner, key=len, reverse=True)
-
-    def child_of(path: str) -> Unit | None:
-        return next((owner[p] for p in prefixes if path.startswith(p)), None)
-
-    today = timezone.localdate()
-    cleared_until = period.end if computation.cleared_by == "period" else today
-    case_rows = (computation.case_records.filter(path_q("unit__path", area.paths), occurred_on__gte=period.start,
-                                                 occurred_on__lte=period.end)
-                 .values("unit__path", "group", "severity")
-                 .annotate(occurred=Count("id"), cleared=Count("id", filter=Q(cleared_on__lte=cleared_until)))
-                 .order_by())
-    tallies: dict[int, dict[tuple[str, str], tuple[int, int]]] = {c.pk: {} for c in children}
-    for row in case_rows:
-        owner_unit = child_of(row["unit__path"])
-        if owner_unit is not None:
-            key = (row["group"], row["severity"])
-            occurred, cleared = tallies[owner_unit.pk].get(key, (0, 0))
-            tallies[owner_unit.pk][key] = (occurred + row["occurred"], cleared + row["cleared"])
-    accident_rows = (computation.accident_records.filter(path_q("unit__path", area.paths),
-                                                         occurred_on__gte=period.start, occurred_on__lte=period.end)
-                     .values("unit__path").annotate(n=Count("id"), deaths=Sum("deaths"), injuries=Sum("injuries"))
-                     .order_by())
-    crashes: dict[int, list[int]] = {c.pk: [0, 0, 0] for c in children}
-    for crash in accident_rows:
-        crash_owner = child_of(crash["unit__path"])
-        if crash_owner is not None:
-            totals = crashes[crash_owner.pk]
-            totals[0] += crash["n"]
-            totals[1] += crash["deaths"] or 0
-            totals[2] += crash["injuries"] or 0
-    result = []
-    for child in children:
-        data = Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]), rules)
-        result.append(ChildFigures(child, values_of(data, definitions)))
-    return result
-
-
-def _child_areas(parent: Unit, children: list[Unit], period: Period, map_: str) -> dict[str, Unit]:
-    """Area path → child. One lineage query finds the children touched by a change in the
-    window; only those need their own lineage walk, the others are their own subtree."""
-    after, until = (None, None) if map_ == "current" else (period.previous_year().previous_year().start,
-                                                           period.end)
-    links = LineageLink.objects.filter(successor__path__startswith=parent.path)
-    if after is not None:
-        links = links.filter(event__effective_date__gt=after, event__effective_date__lte=until)
-    touched = set(links.values_list("successor__path", flat=True))
-    walked = [child for child in children if any(path.startswith(child.path) for path in touched)]
-    areas = inheriting_predecessor_paths_of({child.path for child in walked}, after=after, until=until)
-    owner: dict[str, Unit] = {child.path: child for child in children if child.path not in areas}
-    for child in walked:
-        for path in areas[child.path]:
-            owner[path] = child
-    return owner
-
-
-def _children_from_tallies(grain: str, children: list[Unit], owner: dict[str, Unit], period: Period,
-                           computation: Computation, rules: Rules,
-                           definitions: list[Definition]) -> list[ChildFigures]:
-    child_by_id = {_unit_id(path): child for path, child in owner.items()}
-    ids = list(child_by_id)
-    tallies: dict[int, CaseCounts] = {c.pk: {} for c in children}
-    crashes: dict[int, list[int]] = {c.pk: [0, 0, 0, 0] for c in children}
-
-    def add(unit_id: int, cases: CaseCounts, accidents: tuple[int, ...]) -> None:
-        child = child_by_id[unit_id]
-        into = tallies[child.pk]
-        for key, (occurred, cleared) in cases.items():
-            before = into.get(key, (0, 0))
-            into[key] = (before[0] + occurred, before[1] + cleared)
-        crashes[child.pk] = [a + b for a, b in zip(crashes[child.pk], accidents, strict=True)]
-
-    if grain == "year":
-        year_cases, year_crashes = _year_sums(ids, period.scheme, [int(period.spec)], computation.cleared_by,
-                                              by_unit=True)
-        for (unit_id, _year), cases in year_cases.items():
-            add(unit_id, cases, (0, 0, 0, 0))
-        for (unit_id, _year), totals in year_crashes.items():
-            add(unit_id, {}, (totals.accidents, totals.deaths, totals.injuries, totals.missing))
-    else:
-        case_rows, crash_rows = _half_month_sums(ids, [(bucket(period.start), bucket(period.end))],
-                                                 computation.cleared_by, ("unit_id",))
-        for row in case_rows:
-            if row["o0"]:
-                add(row["unit_id"], {(row["group"], row["severity"]): (row["o0"], row["c0"] or 0)}, (0, 0, 0, 0))
-        for row in crash_rows:
-            add(row["unit_id"], {}, tuple(row[f"{name}0"] or 0 for name in YEAR_ACCIDENT_COLUMNS))
-    return [ChildFigures(child, values_of(Data(CaseTallies(tallies[child.pk]), AccidentTotals(*crashes[child.pk]),
-                                             rules), definitions)) for child in children]
-
-
 def monthly_series(indicator_id: str, area: Area, year: Period, computation: Computation) -> list[int]:
     """Twelve monthly values of a count indicator over a year of the same scheme: from the
     half-month tallies when they hold the area (provinces, districts) and the count does not
@@ -490,8 +378,8 @@ def monthly_series(indicator_id: str, area: Area, year: Period, computation: Com
     by_occurrence = isinstance(definition, AccidentSum) or (isinstance(definition, CaseCount)
                                                             and not definition.cleared)
     if by_occurrence and all(computation.grain(area.paths, m, area.half_month) == "half_month" for m in months):
-        rules = Rules.for_unit(year.end, _province(area.unit))  # the year's rules, as records_behind
-        datas = _half_month_data([_unit_id(p) for p in area.paths], months, computation.cleared_by,
+        rules = Rules.for_unit(year.end, province_of(area.unit))  # the year's rules, as records_behind
+        datas = _half_month_data([unit_id_of(p) for p in area.paths], months, computation.cleared_by,
                                  [rules] * len(months))
         return [int(values_of(data, [definition])[indicator_id] or 0) for data in datas]
     _kind, records = records_behind(indicator_id, area, year, computation)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from antq.core.periods import Period, period_from_spec
-from antq.indicators.engine import Computation, area_of, children_figures
+from antq.indicators.children import children_figures
+from antq.indicators.engine import Computation, area_of
 from antq.units.models import Unit
 
 SMALL = 5

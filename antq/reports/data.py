@@ -17,7 +17,8 @@ from django.utils import translation
 
 from antq.awards.models import Authority, Award, Category, Plan, Proposal
 from antq.core.periods import month_periods, period_from_spec
-from antq.indicators.engine import Computation, area_of, children_figures, indicator_report
+from antq.indicators.children import children_figures
+from antq.indicators.engine import Computation, area_of, indicator_report
 from antq.movement.choices import Level
 from antq.movement.models import Classification, MovementReport, SecurityTeam, StandardEvaluation, TeamMember
 from antq.movement.reports import REPORT_FIELDS

@@ -21,13 +21,13 @@ from antq.awards.models import Plan
 from antq.awards.plans import plan_progress
 from antq.core.periods import Period, PeriodError, period_containing, period_from_spec
 from antq.indicators.charts import point_map, trend_chart
+from antq.indicators.children import children_figures
 from antq.indicators.definitions import BY_ID, INDICATORS, AllDecreased, Rate
 from antq.indicators.engine import (
     Area,
     Computation,
     IndicatorError,
     area_of,
-    children_figures,
     indicator_report,
     monthly_series,
     resolve_unit,
