@@ -11,7 +11,7 @@ they are left None and CaseOut leaves the keys out.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -44,6 +44,7 @@ from antq.api.schemas import ConflictOut, ErrorOut, NotFoundOut, conflict
 from antq.core.scoping import Action, path_q
 from antq.core.versioning import StaleVersion
 from antq.records.imports import export_csv
+from antq.records.listing import NewestFirst
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import (
     SENSITIVE_FIELDS,
@@ -85,13 +86,31 @@ def _get(records: QuerySet[R], pk: int) -> R:
     return record
 
 
+def _unit_paths(user: User, filters: RecordQuery) -> tuple[str, ...] | None:
+    """The paths of the `unit` filter (None without one). Only units the caller may see: an
+    invisible code selects nothing, like an unknown one."""
+    if not filters.unit:
+        return None
+    units = Unit.objects.restrict(user).filter(code=filters.unit.strip())
+    if filters.date is not None:
+        units = units.filter(valid_on_q(filters.date))
+    return tuple(units.values_list("path", flat=True))
+
+
+def _newest_first(qs: QuerySet[R], user: User, filters: RecordQuery, number_field: str,
+                  finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None) -> NewestFirst[R]:
+    """The filtered list newest first, read per unit of the caller's scope (see records.listing)."""
+    units = Unit.objects.restrict(user)
+    paths = _unit_paths(user, filters)
+    if paths is not None:
+        units = units.filter(path_q("path", paths))
+    return NewestFirst(qs, units, number_field, finish)
+
+
 def _filtered(qs: QuerySet[R], user: User, filters: RecordQuery, number_field: str) -> QuerySet[R]:
-    if filters.unit:
-        # Only units the caller may see: an invisible code selects nothing, like an unknown one.
-        units = Unit.objects.restrict(user).filter(code=filters.unit.strip())
-        if filters.date is not None:
-            units = units.filter(valid_on_q(filters.date))
-        qs = qs.filter(path_q("unit__path", tuple(units.values_list("path", flat=True))))
+    paths = _unit_paths(user, filters)
+    if paths is not None:
+        qs = qs.filter(path_q("unit__path", paths))
     if filters.occurred_from is not None:
         qs = qs.filter(occurred_on__gte=filters.occurred_from)
     if filters.occurred_to is not None:
@@ -221,9 +240,8 @@ def _changes(sent: dict[str, Any], keep_if_null: tuple[str, ...], nullable: tupl
             summary="List criminal cases")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CaseList:
     user = current_user(request)
-    qs = _case_query(_records(CriminalCase, user), user, filters)
-    page = list(qs[filters.offset:filters.offset + filters.limit])
-    return CaseList(count=qs.count(), items=_cases_out(user, page))
+    cases = _newest_first(_case_query(_records(CriminalCase, user), user, filters), user, filters, "case_no")
+    return CaseList(count=cases.count(), items=_cases_out(user, cases[filters.offset:filters.offset + filters.limit]))
 
 
 @router.get("/cases/export.csv", response={422: ErrorOut}, tags=["cases"], openapi_extra=CSV_RESPONSE,
@@ -286,9 +304,10 @@ def delete_case(request: HttpRequest, case_id: int, reason: str = "") -> Status[
             summary="List traffic accidents")
 def list_accidents(request: HttpRequest, filters: Query[AccidentFilters]) -> AccidentList:
     user = current_user(request)
-    qs = _accident_query(_records(TrafficAccident, user), user, filters)
-    page = _with_later_deaths(qs)[filters.offset:filters.offset + filters.limit]
-    return AccidentList(count=qs.count(), items=[_accident_out(a) for a in page])
+    accidents = _newest_first(_accident_query(_records(TrafficAccident, user), user, filters), user, filters,
+                              "accident_no", _with_later_deaths)
+    page = accidents[filters.offset:filters.offset + filters.limit]
+    return AccidentList(count=accidents.count(), items=[_accident_out(a) for a in page])
 
 
 @router.get("/accidents/export.csv", response={422: ErrorOut}, tags=["accidents"], openapi_extra=CSV_RESPONSE,

@@ -21,7 +21,9 @@ class CriminalCase(models.Model):
     # Province of the time (old Hòa Bình for 2020): case numbers are unique within it.
     province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False)
     case_no = models.CharField(_("case number"), max_length=50)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="criminal_cases", verbose_name=_("unit"))
+    # Indexed by the (unit, occurred_on, number) index below, which the newest-first lists use.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="criminal_cases", verbose_name=_("unit"),
+                             db_index=False)
     occurred_on = models.DateField(_("occurred on"), db_index=True)
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     article = models.CharField(_("Penal Code article"), max_length=20, blank=True)
@@ -46,7 +48,8 @@ class CriminalCase(models.Model):
             models.CheckConstraint(condition=Q(cleared_on__isnull=True) | Q(cleared_on__gte=models.F("occurred_on")),
                                    name="case_cleared_after_occurred"),
         ]
-        indexes = [models.Index(fields=["occurred_on", "unit"])]
+        indexes = [models.Index(fields=["occurred_on", "unit"]),
+                   models.Index(fields=["unit", "-occurred_on", "case_no"], name="case_unit_newest")]
 
     def __str__(self) -> str:
         return f"{self.case_no}"
@@ -56,7 +59,7 @@ class TrafficAccident(models.Model):
     province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False)
     accident_no = models.CharField(_("accident number"), max_length=50)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="traffic_accidents",
-                             verbose_name=_("unit"))
+                             verbose_name=_("unit"), db_index=False)
     occurred_on = models.DateField(_("occurred on"), db_index=True)
     mode = models.CharField(_("mode"), max_length=12, choices=TrafficMode.choices, default=TrafficMode.ROAD)
     deaths = models.PositiveIntegerField(_("deaths within 7 days"), default=0)
@@ -74,7 +77,8 @@ class TrafficAccident(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["province", "accident_no"], name="accident_no_unique_per_province"),
         ]
-        indexes = [models.Index(fields=["occurred_on", "unit"])]
+        indexes = [models.Index(fields=["occurred_on", "unit"]),
+                   models.Index(fields=["unit", "-occurred_on", "accident_no"], name="accident_unit_newest")]
 
     def __str__(self) -> str:
         return f"{self.accident_no}"

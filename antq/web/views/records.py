@@ -26,6 +26,7 @@ from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import Computation, IndicatorError, area_of, records_behind
 from antq.movement.facts import cases_in_area
 from antq.records import imports
+from antq.records.listing import NewestFirst
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import (
     SENSITIVE_FIELDS,
@@ -75,54 +76,75 @@ def _sensitive(request: HttpRequest, unit: Unit | None) -> bool:
     return scope.filter(pk=unit.pk).exists() if unit is not None else scope.exists()
 
 
-def filtered_records(request: HttpRequest, register: Register) -> tuple[QuerySet[Any], RecordFilterForm, str]:
+@dataclass
+class RecordFilter:
+    """The filtered records, the form and the heading note; `units` holds the unit of every
+    record when the list has no period (what the newest-first merge needs), else None."""
+
+    records: QuerySet[Any]
+    form: RecordFilterForm
+    note: str = ""
+    units: QuerySet[Unit] | None = None
+
+
+def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     """The list's queryset from the filters; with unit + period (+ indicator) it is exactly
     the set of records behind that dashboard figure."""
+    scope = Unit.objects.restrict(request.user)
     records: QuerySet[Any] = register.model.objects.restrict(request.user).select_related("unit")
-    form = RecordFilterForm(request.GET or None, units=Unit.objects.restrict(request.user))
-    note = ""
+    form = RecordFilterForm(request.GET or None, units=scope)
     if not form.is_valid():
-        return records, form, note
+        return RecordFilter(records, form, units=scope)
     data = form.cleaned_data
     unit = data["unit"]
+    found = RecordFilter(records, form, units=scope)
     if unit is not None and data["period"]:
-        try:
-            period = period_from_spec(data["period"], data["scheme"] or "mps")
-        except PeriodError as exc:
-            form.add_error("period", str(exc))
-            return records.none(), form, note
-        area = area_of(unit, period, data["map"] or "time")
-        computation = Computation.for_user(request.user, cleared_by=data["cleared_by"] or "period")
-        indicator = data["indicator"] if data["indicator"] in BY_ID else None
-        try:
-            kind, behind = records_behind(indicator or ("criminal_cases" if register.slug == "cases"
-                                                        else "accidents"), area, period, computation)
-        except IndicatorError as exc:
-            form.add_error(None, str(exc))
-            return records.none(), form, note
-        if kind != register.slug:
-            raise Http404()
-        records = behind.select_related("unit")
-        note = f"{unit.name} · {period.label} · {BY_ID[indicator].label_vi if indicator else ''}"
+        found = _records_behind_figure(request, register, form, unit, records)
     elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
         severities = [s for s in data["severity"].split(",") if s] or None
-        records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
+        found.records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
     elif unit is not None:
-        records = records.filter(unit__path__startswith=unit.path)
+        found.records = records.filter(unit__path__startswith=unit.path)
+        found.units = scope.filter(path__startswith=unit.path)
     if data["q"]:
-        records = records.filter(**{f"{register.number}__icontains": data["q"]})
-    return records, form, note
+        found.records = found.records.filter(**{f"{register.number}__icontains": data["q"]})
+    return found
+
+
+def _records_behind_figure(request: HttpRequest, register: Register, form: RecordFilterForm, unit: Unit,
+                           records: QuerySet[Any]) -> RecordFilter:
+    """The records counted in one dashboard figure (unit, period, indicator); the list's own
+    records, emptied, with the form's error when the period or the indicator is wrong."""
+    data = form.cleaned_data
+    try:
+        period = period_from_spec(data["period"], data["scheme"] or "mps")
+    except PeriodError as exc:
+        form.add_error("period", str(exc))
+        return RecordFilter(records.none(), form)
+    area = area_of(unit, period, data["map"] or "time")
+    computation = Computation.for_user(request.user, cleared_by=data["cleared_by"] or "period")
+    indicator = data["indicator"] if data["indicator"] in BY_ID else None
+    try:
+        kind, behind = records_behind(indicator or ("criminal_cases" if register.slug == "cases" else "accidents"),
+                                      area, period, computation)
+    except IndicatorError as exc:
+        form.add_error(None, str(exc))
+        return RecordFilter(records.none(), form)
+    if kind != register.slug:
+        raise Http404()
+    note = f"{unit.name} · {period.label} · {BY_ID[indicator].label_vi if indicator else ''}"
+    return RecordFilter(behind.select_related("unit"), form, note)
 
 
 @login_required
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     register = _register(kind)
-    records, form, note = filtered_records(request, register)
-    page = Paginator(records.order_by("-occurred_on", register.number), 50).get_page(request.GET.get("page"))
+    found = filtered_records(request, register)
+    page = Paginator(NewestFirst(found.records, found.units, register.number), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "records/list.html", {
-        "register": register, "page": page, "form": form, "note": note, "query": query.urlencode(),
+        "register": register, "page": page, "form": found.form, "note": found.note, "query": query.urlencode(),
         "can_add": Unit.objects.restrict(request.user, Action.CHANGE).exists(),
     })
 
@@ -130,8 +152,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def record_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     register = _register(kind)
-    records, _form, _note = filtered_records(request, register)
-    records = records.order_by("occurred_on", register.number)
+    records = filtered_records(request, register).records.order_by("occurred_on", register.number)
     if fmt not in ("csv", "xlsx"):
         raise Http404()
     if fmt == "csv":
