@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, overload
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Func, IntegerField, OuterRef, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from antq.units.models import Unit
 
@@ -66,17 +67,31 @@ class NewestFirst(Generic[R]):
         if isinstance(index, int):
             return self[index:index + 1][0]
         start, stop = index.start or 0, index.stop
-        if stop is None or stop <= start:
-            return list(self.finish(self.records)[start:stop]) if stop is None else []
-        return list(self.finish(self._candidates(stop)).order_by(*self.ordering)[start:stop])
+        if stop is not None and stop <= start:
+            return []
+        try:
+            page = self._merged_page(start, stop) if stop is not None else None
+        except EmptyResultSet:  # the units or the records are known to be none: nothing to compile
+            return []
+        if page is None:
+            return list(self.finish(self.records)[start:stop])
+        return list(self.finish(self.records.filter(pk__in=page)).order_by(*self.ordering))
 
-    def _candidates(self, stop: int) -> QuerySet[R]:
-        """The records that can be among the first `stop`: all of them, or per unit its first `stop`."""
+    def _merged_page(self, start: int, stop: int) -> RawSQL | None:
+        """The ids of rows start..stop, chosen from each unit's first `stop` rows (read from
+        the index alone) merged in one query; None where the plain query is the better plan."""
         if self.units is None or connections[self.records.db].vendor != "postgresql":
-            return self.records
+            return None
         units = self.units.using(self.records.db).values("pk")
         if units.count() > MAX_MERGED_UNITS:
-            return self.records
-        newest = self.records.filter(unit_id=OuterRef("pk")).values("pk")[:stop]
-        ids = units.annotate(id=Func(ArraySubquery(newest), function="unnest", output_field=IntegerField()))
-        return self.records.filter(pk__in=ids.values("id"))
+            return None
+        # Django has no LATERAL join: the unit list and each unit's newest rows are compiled
+        # by the ORM (scope and filters included) and only joined here.
+        units_sql, units_params = units.query.sql_with_params()
+        newest = (self.records.filter(unit_id=RawSQL("merged_unit.id", ())).order_by(*self.ordering)
+                  .values_list(*(field.lstrip("-") for field in self.ordering))[:stop])
+        newest_sql, newest_params = newest.query.sql_with_params()
+        sql = (f"SELECT newest.id FROM ({units_sql}) AS merged_unit (id) "
+               f"CROSS JOIN LATERAL ({newest_sql}) AS newest (occurred_on, number, id) "
+               "ORDER BY newest.occurred_on DESC, newest.number, newest.id LIMIT %s OFFSET %s")
+        return RawSQL(sql, (*units_params, *newest_params, stop - start, start))

@@ -10,6 +10,7 @@ from antq.accounts.roles import Role
 from antq.core.scoping import Action
 from antq.core.spreadsheets import MAX_UPLOAD_BYTES
 from antq.units.models import USER_CREATED_KINDS, Unit, UnitKind
+from antq.web.widgets import UnitChoiceField
 
 
 class VersionedForm(forms.Form):
@@ -68,7 +69,7 @@ class UnitImportForm(forms.Form):
 
 class GrantForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -91,7 +92,7 @@ class AccountForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     password = forms.CharField(label=_("Temporary password"), widget=forms.PasswordInput,
                                help_text=_("Give it to the person privately; they change it after logging in."))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
     prefix = "account"

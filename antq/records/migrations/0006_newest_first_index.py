@@ -15,11 +15,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='criminalcase',
-            index=models.Index(fields=['unit', '-occurred_on', 'case_no'], name='case_unit_newest'),
+            index=models.Index(fields=['unit', '-occurred_on', 'case_no', 'id', 'group', 'severity', 'cleared_on'], name='case_unit_newest'),
         ),
         migrations.AddIndex(
             model_name='trafficaccident',
-            index=models.Index(fields=['unit', '-occurred_on', 'accident_no'], name='accident_unit_newest'),
+            index=models.Index(fields=['unit', '-occurred_on', 'accident_no', 'id', 'mode'], name='accident_unit_newest'),
         ),
         migrations.AlterField(
             model_name='criminalcase',

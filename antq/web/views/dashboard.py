@@ -37,6 +37,7 @@ from antq.movement.models import StandardEvaluation
 from antq.movement.self_managed import model_counts
 from antq.units.models import Unit
 from antq.units.selectors import home_unit
+from antq.web.widgets import UnitChoiceField
 
 CARDS = ["criminal_cases", "criminal_cases_cleared", "clearance_rate", "serious_cases", "serious_cases_cleared",
          "serious_clearance_rate", "ttxh_cases", "accidents", "accident_deaths", "accident_injuries",
@@ -47,7 +48,7 @@ RANKABLE = [d.id for d in INDICATORS if not isinstance(d, AllDecreased)]
 
 
 class DashboardForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     period = forms.CharField(label=_("Period"), required=False, max_length=20,
                              help_text=_("2020, 2020-05, 2020-Q2, 2020-H1, 2020-05-CUM"))
     scheme = forms.ChoiceField(label=_("Scheme"), required=False,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from antq.core.models import ChangeRecord
 from antq.core.periods import PeriodError, period_from_spec
-from antq.core.scoping import Action
+from antq.core.scoping import Action, path_q
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import Computation, IndicatorError, area_of, records_behind
 from antq.movement.facts import cases_in_area
@@ -78,8 +78,8 @@ def _sensitive(request: HttpRequest, unit: Unit | None) -> bool:
 
 @dataclass
 class RecordFilter:
-    """The filtered records, the form and the heading note; `units` holds the unit of every
-    record when the list has no period (what the newest-first merge needs), else None."""
+    """The filtered records, the form, the heading note and units that hold the unit of every
+    record (what the newest-first merge needs; None to read the list by the plain query)."""
 
     records: QuerySet[Any]
     form: RecordFilterForm
@@ -99,7 +99,7 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     unit = data["unit"]
     found = RecordFilter(records, form, units=scope)
     if unit is not None and data["period"]:
-        found = _records_behind_figure(request, register, form, unit, records)
+        found = _records_behind_figure(request, register, form, unit, records, scope)
     elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
         severities = [s for s in data["severity"].split(",") if s] or None
         found.records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
@@ -112,7 +112,7 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
 
 
 def _records_behind_figure(request: HttpRequest, register: Register, form: RecordFilterForm, unit: Unit,
-                           records: QuerySet[Any]) -> RecordFilter:
+                           records: QuerySet[Any], scope: QuerySet[Unit]) -> RecordFilter:
     """The records counted in one dashboard figure (unit, period, indicator); the list's own
     records, emptied, with the form's error when the period or the indicator is wrong."""
     data = form.cleaned_data
@@ -133,7 +133,8 @@ def _records_behind_figure(request: HttpRequest, register: Register, form: Recor
     if kind != register.slug:
         raise Http404()
     note = f"{unit.name} · {period.label} · {BY_ID[indicator].label_vi if indicator else ''}"
-    return RecordFilter(behind.select_related("unit"), form, note)
+    # The figure's records are the user's, in the area's units.
+    return RecordFilter(behind.select_related("unit"), form, note, scope.filter(path_q("path", area.paths)))
 
 
 @login_required
