@@ -64,7 +64,8 @@ def plain(records: QuerySet[Any], number: str) -> QuerySet[Any]:
 def assert_merged(queries: CaptureQueriesContext) -> None:
     """On PostgreSQL the page was read per unit (the merge), not by the plain query."""
     if connection.vendor == "postgresql":
-        assert any("CROSS JOIN LATERAL" in q["sql"] for q in queries.captured_queries), "the per-unit merge was not used"
+        merged = any("CROSS JOIN LATERAL" in q["sql"] for q in queries.captured_queries)
+        assert merged, "the per-unit merge was not used"
 
 
 @pytest.mark.parametrize("username", PERSONAS)
@@ -164,9 +165,9 @@ def test_drill_down_pages_list_the_figures_records_in_order(crowded: World, user
     client = Client()
     client.force_login(user)
     shown: list[str] = []
+    query: dict[str, str | int] = {"unit": target.pk, "period": period, "indicator": indicator, "map": map_}
     for number in range(1, 5):
-        html = client.get(reverse("record_list", args=["cases"]), {
-            "unit": target.pk, "period": period, "indicator": indicator, "map": map_, "page": number}).content.decode()
+        html = client.get(reverse("record_list", args=["cases"]), {**query, "page": number}).content.decode()
         shown += sorted((n for n in expected if f">{n}<" in html), key=html.index)
         if len(shown) >= len(expected):
             break
