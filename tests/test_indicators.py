@@ -133,7 +133,7 @@ def generated(world: World) -> tuple[World, list[dict], list[dict]]:
     return world, cases, accidents
 
 
-PERIODS = ["2024", "2025", "2026-H1", "2025-Q3", "2025-07", "2024-H2", "2025-06-CUM"]
+PERIODS = ["2024", "2025", "2026-H1", "2025-Q3", "2025-07", "2024-H2", "2025-06-CUM", "2025-12-CUM"]
 
 
 @pytest.mark.parametrize("scheme", ["mps", "calendar"])
@@ -308,6 +308,18 @@ def test_tallies_follow_every_write_and_equal_the_records(generated) -> None:
                                 == indicator_report(unit=unit, period=period, map_=map_, computation=raw))
 
 
+@pytest.mark.parametrize("scheme", ["mps", "calendar"])
+def test_a_year_cumulated_to_december_is_read_from_the_year_tallies(scheme: str) -> None:
+    from antq.indicators.engine import is_year, year_of
+
+    fast = Computation.unrestricted()
+    for spec, whole in (("2025", True), ("2025-12-CUM", True), ("2025-11-CUM", False), ("2025-H2", False)):
+        period = period_from_spec(spec, scheme)
+        assert is_year(period) is whole, spec
+        assert (fast.grain(["0000000001/"], period, half_month=False) == "year") is whole, spec
+        assert year_of(period) == 2025
+
+
 def test_tallies_are_not_used_outside_the_users_scope(generated) -> None:
     world, cases, accidents = generated
     bob = world.users["bob"]
@@ -327,7 +339,7 @@ def test_children_from_tallies_equal_children_from_records(generated, map_: str)
     raw = Computation(CriminalCase.objects.all(), TrafficAccident.objects.all())
     fast = Computation.unrestricted()
     ids = ["criminal_cases", "criminal_cases_cleared", "clearance_rate", "accidents", "accident_deaths"]
-    for spec in ("2024", "2025", "2026-H1"):
+    for spec in ("2024", "2025", "2026-H1", "2025-12-CUM"):
         period = period_from_spec(spec, "mps")
         for code in ("25", "17"):
             try:

@@ -24,12 +24,13 @@ from antq.indicators.engine import (
     province_of,
     unit_id_of,
     values_of,
+    year_of,
     year_sums,
 )
 from antq.records.rules import Rules
 from antq.records.tallies import YEAR_ACCIDENT_COLUMNS, bucket
 from antq.units.models import LineageLink, Unit
-from antq.units.selectors import inheriting_predecessor_paths_of
+from antq.units.selectors import inheriting_predecessor_paths_of, path_and_ancestors
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,9 @@ def children_figures(area: Area, period: Period, computation: Computation, units
     grain = computation.grain(owner, period, half_month=half_month_kinds(owner))
     if grain is not None:
         return _children_from_tallies(grain, children, owner, period, computation, rules, definitions)
-    prefixes = sorted(owner, key=len, reverse=True)
-
     def child_of(path: str) -> Unit | None:
-        return next((owner[p] for p in prefixes if path.startswith(p)), None)
+        """The child whose area holds the unit at `path`: its nearest ancestor (or itself) in the areas."""
+        return next((owner[p] for p in reversed(path_and_ancestors(path)) if p in owner), None)
 
     today = timezone.localdate()
     cleared_until = period.end if computation.cleared_by == "period" else today
@@ -126,7 +126,7 @@ def _children_from_tallies(grain: str, children: list[Unit], owner: dict[str, Un
         crashes[child.pk] = [a + b for a, b in zip(crashes[child.pk], accidents, strict=True)]
 
     if grain == "year":
-        year_cases, year_crashes = year_sums(ids, period.scheme, [int(period.spec)], computation.cleared_by,
+        year_cases, year_crashes = year_sums(ids, period.scheme, [year_of(period)], computation.cleared_by,
                                               by_unit=True)
         for (unit_id, _year), cases in year_cases.items():
             add(unit_id, cases, (0, 0, 0, 0))

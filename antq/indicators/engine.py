@@ -22,7 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models import Value as SqlValue
 from django.utils import timezone
 
-from antq.core.periods import Period, month_periods
+from antq.core.periods import Period, month_periods, period_from_spec
 from antq.core.scoping import Action, path_in_scope, path_q, user_scope_paths
 from antq.indicators.definitions import (
     BY_ID,
@@ -136,8 +136,15 @@ CaseCounts = dict[tuple[str, str], tuple[int, int]]
 
 
 def is_year(period: Period) -> bool:
-    """A whole statistical year of its scheme (what the year tallies hold)."""
-    return len(period.spec) == 4
+    """A whole statistical year of its scheme (what the year tallies hold), however it is
+    named: 2026, or 2026-12-CUM (January to December)."""
+    year = period_from_spec(period.spec[:4], period.scheme)
+    return (period.start, period.end) == (year.start, year.end)
+
+
+def year_of(period: Period) -> int:
+    """The statistical year a period belongs to."""
+    return int(period.spec[:4])
 
 
 def half_month_sums(ids: list[int], spans: list[tuple[int, int]], cleared_by: str,
@@ -263,7 +270,7 @@ class Computation:
         ids = [unit_id_of(p) for p in area.paths]
         grains = {self.grain(area.paths, p, area.half_month) for p in periods}
         if grains == {"year"} and len({p.scheme for p in periods}) == 1:
-            years = [int(p.spec) for p in periods]
+            years = [year_of(p) for p in periods]
             cases, crashes = year_sums(ids, periods[0].scheme, years, self.cleared_by, by_unit=False)
             return [Data(CaseTallies(cases.get((0, year), {})), crashes.get((0, year), AccidentTotals()), rule)
                     for year, rule in zip(years, rules, strict=True)]

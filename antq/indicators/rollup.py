@@ -28,7 +28,7 @@ from antq.indicators.definitions import (
     Value,
     rate_of,
 )
-from antq.indicators.engine import CaseCounts, Computation, IndicatorError, is_year, needed, values_of
+from antq.indicators.engine import CaseCounts, Computation, IndicatorError, is_year, needed, values_of, year_of
 from antq.records.choices import CrimeGroup
 from antq.records.models import LaterDeath
 from antq.records.rules import Rules, rules_by_province
@@ -102,7 +102,7 @@ def _rollup_year_counts(period: Period, cleared_by: str, rules: Rules, definitio
     for model, sums in ((CaseYearTally, case_sums), (AccidentYearTally, accident_sums)):
         if not sums:
             continue
-        rows = model.objects.filter(scheme=period.scheme, year=int(period.spec))
+        rows = model.objects.filter(scheme=period.scheme, year=year_of(period))
         if only is not None:
             rows = rows.filter(unit_id__in=only)
         names = list(sums)

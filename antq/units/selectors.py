@@ -116,7 +116,7 @@ def inheriting_predecessor_paths_of(roots: set[str], after: datetime.date | None
         )
         found: dict[str, set[str]] = {}
         for successor, predecessor in rows:
-            for prefix in _prefixes(successor):
+            for prefix in path_and_ancestors(successor):
                 for root in waiting.get(prefix, ()):
                     found.setdefault(root, set()).add(predecessor)
         frontier = {}
@@ -128,7 +128,7 @@ def inheriting_predecessor_paths_of(roots: set[str], after: datetime.date | None
     return areas
 
 
-def _prefixes(path: str) -> list[str]:
+def path_and_ancestors(path: str) -> list[str]:
     """"0001/0005/0009/" → ["0001/", "0001/0005/", "0001/0005/0009/"]: the path and its ancestors'."""
     ends = [i + 1 for i, char in enumerate(path) if char == "/"]
     return [path[:end] for end in ends]
