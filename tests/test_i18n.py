@@ -42,6 +42,18 @@ def test_vietnamese_by_default_and_english_on_request(db: None) -> None:
     assert "<h1>Log in</h1>" in client.get(reverse("login")).content.decode()
 
 
+def test_number_filter_writes_whole_numbers_as_django_does() -> None:
+    from antq.web.templatetags.antq_format import number
+
+    for language, thousand in (("vi", "1.234.567"), ("en", "1,234,567")):
+        with translation.override(language):
+            assert number(1234567) == thousand
+            for value in (0, 7, 999, 1000, -1000, -1234567, 10**15):
+                assert number(value) == formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+            assert number(True) == "✓" and number(12, 2) == formats.number_format(12, 2, use_l10n=True,
+                                                                                  force_grouping=True)
+
+
 def test_vietnamese_number_and_date_forms() -> None:
     import datetime
     from decimal import Decimal

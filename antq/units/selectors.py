@@ -110,7 +110,7 @@ def inheriting_predecessor_paths_of(roots: set[str], after: datetime.date | None
             for path in paths:
                 waiting.setdefault(path, []).append(root)
         rows = (
-            _links_into(set(waiting), after, until)
+            _links_into(_covering(set(waiting)), after, until)
             .filter(Q(whole=True) | Q(is_default=True))
             .values_list("successor__path", "predecessor__path")
         )
@@ -126,6 +126,22 @@ def inheriting_predecessor_paths_of(roots: set[str], after: datetime.date | None
                 frontier[root] = widened - areas[root]
             areas[root] = widened
     return areas
+
+
+# More siblings than this are looked up through their parent (one index range, not one each).
+SIBLINGS_BY_PARENT = 8
+
+
+def _covering(paths: set[str]) -> set[str]:
+    """Fewer prefixes that cover `paths`: many siblings are replaced by their parent. A query
+    on them may return rows outside `paths`; the caller keeps only its own."""
+    by_parent: dict[str, set[str]] = {}
+    for path in paths:
+        by_parent.setdefault(path[:path.rstrip("/").rfind("/") + 1], set()).add(path)
+    covering: set[str] = set()
+    for parent, children in by_parent.items():
+        covering |= {parent} if parent and len(children) > SIBLINGS_BY_PARENT else children
+    return minimal_prefixes(covering)
 
 
 def path_and_ancestors(path: str) -> list[str]:

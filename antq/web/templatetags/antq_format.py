@@ -18,6 +18,8 @@ def number(value: Any, decimals: int = 0) -> str:
         return "—"
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(value, int) and not decimals:  # most figures; a province's page shows over a thousand
+        return f"{value:,}".replace(",", formats.get_format("THOUSAND_SEPARATOR"))
     if isinstance(value, float):
         value = Decimal(str(value))
     return formats.number_format(value, int(decimals), use_l10n=True, force_grouping=True)
