@@ -22,19 +22,21 @@ class User(AbstractUser):
 
         A grant covers the granted unit's subtree and, through lineage, the subtrees of the
         units whose records it inherited (a new Phú Thọ grant sees old Hòa Bình records).
-        Cached per user object, i.e. per request.
+        Cached per user object, i.e. per request: the grants are read once, and actions
+        granted on the same units share one lineage walk.
         """
         if not self.is_active:
             return ()
         if self.is_superuser:
             return None
-        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_scope_cache", {})
-        if action not in cache:
-            paths = set(
-                Grant.objects.filter(user=self, role__in=roles_allowing(action)).values_list("unit__path", flat=True)
-            )
-            cache[action] = tuple(sorted(inheriting_predecessor_paths(paths))) if paths else ()
-        return cache[action]
+        cache: dict[Any, Any] = self.__dict__.setdefault("_scope_cache", {})
+        if "grants" not in cache:
+            cache["grants"] = list(Grant.objects.filter(user=self).values_list("role", "unit__path"))
+        allowed = roles_allowing(action)
+        paths = frozenset(path for role, path in cache["grants"] if role in allowed)
+        if paths not in cache:
+            cache[paths] = tuple(sorted(inheriting_predecessor_paths(set(paths)))) if paths else ()
+        return cache[paths]
 
     def forget_scope(self) -> None:
         self.__dict__.pop("_scope_cache", None)
