@@ -330,9 +330,10 @@ def _json(value: Value | Decimal) -> Any:
 
 
 def indicator_report(*, unit: Unit, period: Period, map_: str, computation: Computation,
-                     ids: list[str] | None = None) -> dict[str, Any]:
-    """The JSON shape shared by the CLI, the API and the dashboard."""
-    area = area_of(unit, period, map_)
+                     ids: list[str] | None = None, area: Area | None = None) -> dict[str, Any]:
+    """The JSON shape shared by the CLI, the API and the dashboard (`area`: the unit's
+    area_of for this period and map, when the caller has it already)."""
+    area = area or area_of(unit, period, map_)
     return {
         "unit": {"code": unit.code, "name": unit.name, "valid_from": _iso(unit.valid_from),
                  "valid_to": _iso(unit.valid_to)},

@@ -127,8 +127,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["problem"] = str(exc)
         return render(request, "dashboard.html", context)
     computation = _computation(request, settings["cleared_by"])
-    report = indicator_report(unit=unit, period=period, map_=settings["map"], computation=computation)
     area = area_of(unit, period, settings["map"])
+    report = indicator_report(unit=unit, period=period, map_=settings["map"], computation=computation, area=area)
     indicator = settings["indicator"]
     chosen = BY_ID[indicator]
     context.update(_cards(settings, unit, period, report))
