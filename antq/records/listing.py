@@ -2,14 +2,14 @@
 
 A list of a province's cases newest first is, on PostgreSQL, planned as a walk backwards on
 the national `occurred_on` index that keeps the province's rows: with ten years of the whole
-country that reads over a million index entries for a page of 50. Every unit's own records
-are instead read newest first from the index on (unit, occurred_on DESC, number): the first
-`stop` rows of the list are among the first `stop` rows of each unit, so they are taken per
-unit (a correlated subquery with LIMIT — PostgreSQL runs it as one index range per unit),
-merged, and the page is cut from that small set with the same ordering. The result is the
-same rows in the same order as the plain query (tested on both databases); only the plan
-differs. SQLite, and areas of very many units (the whole country for an administrator), keep
-the plain query, which is fast there.
+country that reads over a million index entries for a page of 50 (3,1 s for Hồ Chí Minh).
+Every unit's own records are instead read newest first from the index on (unit, occurred_on
+DESC, number, id, filter columns): the first `stop` rows of the list are among the first
+`stop` rows of each unit, so those are taken per unit (a LATERAL join with LIMIT, one index
+range per unit, no table access), merged and cut to the page in one query, and only the
+page's rows are then read (45 ms). The result is the same rows in the same order as the
+plain query (tested on both databases); only the plan differs. SQLite, and areas of very
+many units (the whole country for an administrator), keep the plain query.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from antq.units.models import Unit
 
 R = TypeVar("R", bound=models.Model)
 
-# Above this many units the per-unit merge costs more than the plain index walk.
+# The merge reads up to `stop` index entries per unit; for the whole country (14.000 units)
+# the plain walk on the date index reads fewer.
 MAX_MERGED_UNITS = 1500
 
 
