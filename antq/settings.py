@@ -8,7 +8,6 @@ explicitly, and a missing or malformed variable stops the process at start-up.
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,18 +106,6 @@ if not _database_url:
         raise ImproperlyConfigured("DATABASE_URL is required in production")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _database_url = f"sqlite:///{VAR_DIR / 'antq.sqlite3'}"
-# antq's queries are short: compiling them (PostgreSQL's JIT, on by default) took 30–310 ms
-# on list queries of the national dataset for nothing gained, so antq's sessions turn it off.
-POSTGRES_SESSION = "-c jit=off"
-
-
-def postgres_options(database: dict[str, Any]) -> dict[str, Any]:
-    """The connection's OPTIONS with antq's session settings after any from the URL."""
-    options = dict(database.get("OPTIONS") or {})
-    options["options"] = f"{options.get('options', '')} {POSTGRES_SESSION}".strip()
-    return options
-
-
 try:
     _db = dict(dj_database_url.parse(_database_url, conn_max_age=env_int("ANTQ_DB_CONN_MAX_AGE", 0)))
 except ValueError as exc:
@@ -131,9 +118,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db["OPTIONS"] = postgres_options(_db)
-else:
+elif _db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL")
 # A kept connection is checked before reuse, so a restarted PostgreSQL costs one failed request at most.
 _db["CONN_HEALTH_CHECKS"] = _db.get("CONN_MAX_AGE", 0) != 0
@@ -146,7 +131,6 @@ if _replica_url:
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("ANTQ_DATABASE_REPLICA_URL must point to PostgreSQL")
     _replica["CONN_HEALTH_CHECKS"] = _db["CONN_HEALTH_CHECKS"]
-    _replica["OPTIONS"] = postgres_options(_replica)
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["antq.core.replica.ReplicaRouter"]

@@ -110,20 +110,12 @@ def test_a_read_replica_is_configured_from_its_url(tmp_path) -> None:
     assert refused.returncode != 0 and "must point to PostgreSQL" in refused.stderr
 
 
-def test_postgresql_sessions_run_without_jit(tmp_path) -> None:
-    code = "import antq.settings as s; print(s.DATABASES['default']['OPTIONS']['options'])"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                            env={**BASE_ENV, "ANTQ_VAR_DIR": str(tmp_path),
-                                 "DATABASE_URL": "postgres://antq@127.0.0.1:5432/antq?currentSchema=antq"})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "-c search_path=antq -c jit=off"  # the URL's own options are kept
-
-
-def test_the_running_database_session_has_jit_off(db: None) -> None:
+def test_new_postgresql_sessions_run_without_jit(db: None) -> None:
+    """The database itself carries jit = off (migration core 0003): a brand-new session has it."""
+    import psycopg
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no JIT; the PostgreSQL run of this test checks the session setting")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone() == ("off",)
+        pytest.skip("SQLite has no JIT; the PostgreSQL run of this test checks the database setting")
+    with psycopg.connect(**connection.get_connection_params()) as fresh:
+        assert fresh.execute("SHOW jit").fetchone() == ("off",)

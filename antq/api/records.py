@@ -97,18 +97,18 @@ def _unit_paths(user: User, filters: RecordQuery) -> tuple[str, ...] | None:
     return tuple(units.values_list("path", flat=True))
 
 
-def _newest_first(qs: QuerySet[R], user: User, filters: RecordQuery, number_field: str,
+def _newest_first(qs: QuerySet[R], user: User, paths: tuple[str, ...] | None, number_field: str,
                   finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None) -> NewestFirst[R]:
-    """The filtered list newest first, read per unit of the caller's scope (see records.listing)."""
+    """The filtered list newest first, read per unit of the caller's scope narrowed to the
+    `unit` filter's paths, as the records are (see records.listing)."""
     units = Unit.objects.restrict(user)
-    paths = _unit_paths(user, filters)
     if paths is not None:
         units = units.filter(path_q("path", paths))
     return NewestFirst(qs, units, number_field, finish)
 
 
-def _filtered(qs: QuerySet[R], user: User, filters: RecordQuery, number_field: str) -> QuerySet[R]:
-    paths = _unit_paths(user, filters)
+def _filtered(qs: QuerySet[R], paths: tuple[str, ...] | None, filters: RecordQuery,
+              number_field: str) -> QuerySet[R]:
     if paths is not None:
         qs = qs.filter(path_q("unit__path", paths))
     if filters.occurred_from is not None:
@@ -120,8 +120,9 @@ def _filtered(qs: QuerySet[R], user: User, filters: RecordQuery, number_field: s
     return qs.order_by("-occurred_on", number_field, "pk")
 
 
-def _case_query(qs: QuerySet[CriminalCase], user: User, filters: CaseQuery) -> QuerySet[CriminalCase]:
-    qs = _filtered(qs, user, filters, "case_no")
+def _case_query(qs: QuerySet[CriminalCase], paths: tuple[str, ...] | None,
+                filters: CaseQuery) -> QuerySet[CriminalCase]:
+    qs = _filtered(qs, paths, filters, "case_no")
     if filters.group:
         qs = qs.filter(group=filters.group)
     if filters.severity:
@@ -131,9 +132,9 @@ def _case_query(qs: QuerySet[CriminalCase], user: User, filters: CaseQuery) -> Q
     return qs
 
 
-def _accident_query(qs: QuerySet[TrafficAccident], user: User,
+def _accident_query(qs: QuerySet[TrafficAccident], paths: tuple[str, ...] | None,
                     filters: AccidentQuery) -> QuerySet[TrafficAccident]:
-    qs = _filtered(qs, user, filters, "accident_no")
+    qs = _filtered(qs, paths, filters, "accident_no")
     if filters.mode:
         qs = qs.filter(mode=filters.mode)
     return qs
@@ -240,7 +241,8 @@ def _changes(sent: dict[str, Any], keep_if_null: tuple[str, ...], nullable: tupl
             summary="List criminal cases")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CaseList:
     user = current_user(request)
-    cases = _newest_first(_case_query(_records(CriminalCase, user), user, filters), user, filters, "case_no")
+    paths = _unit_paths(user, filters)
+    cases = _newest_first(_case_query(_records(CriminalCase, user), paths, filters), user, paths, "case_no")
     return CaseList(count=cases.count(), items=_cases_out(user, cases[filters.offset:filters.offset + filters.limit]))
 
 
@@ -248,7 +250,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CaseList:
             summary="Export criminal cases as CSV (same filters as the list)")
 def export_cases(request: HttpRequest, filters: Query[CaseQuery]) -> HttpResponse:
     user = current_user(request)
-    return _csv("cases", _case_query(_records(CriminalCase, user), user, filters))
+    return _csv("cases", _case_query(_records(CriminalCase, user), _unit_paths(user, filters), filters))
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: NotFoundOut, 422: ErrorOut}, tags=["cases"],
@@ -304,7 +306,8 @@ def delete_case(request: HttpRequest, case_id: int, reason: str = "") -> Status[
             summary="List traffic accidents")
 def list_accidents(request: HttpRequest, filters: Query[AccidentFilters]) -> AccidentList:
     user = current_user(request)
-    accidents = _newest_first(_accident_query(_records(TrafficAccident, user), user, filters), user, filters,
+    paths = _unit_paths(user, filters)
+    accidents = _newest_first(_accident_query(_records(TrafficAccident, user), paths, filters), user, paths,
                               "accident_no", _with_later_deaths)
     page = accidents[filters.offset:filters.offset + filters.limit]
     return AccidentList(count=accidents.count(), items=[_accident_out(a) for a in page])
@@ -314,7 +317,7 @@ def list_accidents(request: HttpRequest, filters: Query[AccidentFilters]) -> Acc
             summary="Export traffic accidents as CSV (same filters as the list)")
 def export_accidents(request: HttpRequest, filters: Query[AccidentQuery]) -> HttpResponse:
     user = current_user(request)
-    return _csv("accidents", _accident_query(_records(TrafficAccident, user), user, filters))
+    return _csv("accidents", _accident_query(_records(TrafficAccident, user), _unit_paths(user, filters), filters))
 
 
 @router.get("/accidents/{accident_id}", response={200: AccidentOut, 404: NotFoundOut, 422: ErrorOut},

@@ -83,15 +83,16 @@ class NewestFirst(Generic[R]):
         the index alone) merged in one query; None where the plain query is the better plan."""
         if self.units is None or connections[self.records.db].vendor != "postgresql":
             return None
-        units = self.units.using(self.records.db).values("pk")
+        units = self.units.using(self.records.db).values("pk")  # the records' database (replica or not)
         if units.count() > MAX_MERGED_UNITS:
             return None
         # Django has no LATERAL join: the unit list and each unit's newest rows are compiled
         # by the ORM (scope and filters included) and only joined here.
-        units_sql, units_params = units.query.sql_with_params()
+        db = self.records.db
+        units_sql, units_params = units.query.get_compiler(using=db).as_sql()
         newest = (self.records.filter(unit_id=RawSQL("merged_unit.id", ())).order_by(*self.ordering)
                   .values_list(*(field.lstrip("-") for field in self.ordering))[:stop])
-        newest_sql, newest_params = newest.query.sql_with_params()
+        newest_sql, newest_params = newest.query.get_compiler(using=db).as_sql()
         sql = (f"SELECT newest.id FROM ({units_sql}) AS merged_unit (id) "
                f"CROSS JOIN LATERAL ({newest_sql}) AS newest (occurred_on, number, id) "
                "ORDER BY newest.occurred_on DESC, newest.number, newest.id LIMIT %s OFFSET %s")

@@ -33,7 +33,7 @@ class UnitChoiceIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for unit in self.queryset.only("pk", "name", "code"):
-            yield (unit.pk, self.field.label_from_instance(unit))
+            yield (self.field.prepare_value(unit), self.field.label_from_instance(unit))
 
 
 class UnitChoiceField(forms.ModelChoiceField):
