@@ -93,11 +93,11 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     scope = Unit.objects.restrict(request.user)
     records: QuerySet[Any] = register.model.objects.restrict(request.user).select_related("unit")
     form = RecordFilterForm(request.GET or None, units=scope)
+    found = RecordFilter(records, form, units=scope)
     if not form.is_valid():
-        return RecordFilter(records, form, units=scope)
+        return found
     data = form.cleaned_data
     unit = data["unit"]
-    found = RecordFilter(records, form, units=scope)
     if unit is not None and data["period"]:
         found = _records_behind_figure(request, register, form, unit, records, scope)
     elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
