@@ -41,7 +41,7 @@ from antq.api.record_schemas import (
     UnitRef,
 )
 from antq.api.schemas import ConflictOut, ErrorOut, NotFoundOut, conflict
-from antq.core.scoping import Action, path_q
+from antq.core.scoping import Action, path_q, user_scope_paths
 from antq.core.versioning import StaleVersion
 from antq.records.imports import export_csv
 from antq.records.listing import NewestFirst
@@ -97,14 +97,18 @@ def _unit_paths(user: User, filters: RecordQuery) -> tuple[str, ...] | None:
     return tuple(units.values_list("path", flat=True))
 
 
-def _newest_first(qs: QuerySet[R], user: User, paths: tuple[str, ...] | None, number_field: str,
-                  finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None) -> NewestFirst[R]:
+def _newest_first(qs: QuerySet[R], user: User, paths: tuple[str, ...] | None, filters: RecordQuery,
+                  number_field: str, finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None) -> NewestFirst[R]:
     """The filtered list newest first, read per unit of the caller's scope narrowed to the
-    `unit` filter's paths, as the records are (see records.listing)."""
+    `unit` filter's paths, as the records are (see records.listing). With no filter but the
+    unit, the list is the whole register under those paths (visible units: inside the scope)."""
     units = Unit.objects.restrict(user)
     if paths is not None:
         units = units.filter(path_q("path", paths))
-    return NewestFirst(qs, units, number_field, finish)
+    narrowing = filters.model_dump(exclude={"unit", "date", "limit", "offset"})
+    whole = all(value is None or value == "" for value in narrowing.values())
+    under = (user_scope_paths(user, Action.VIEW) if paths is None else paths) if whole else None
+    return NewestFirst(qs, units, number_field, finish, under=under)
 
 
 def _filtered(qs: QuerySet[R], paths: tuple[str, ...] | None, filters: RecordQuery,
@@ -242,7 +246,7 @@ def _changes(sent: dict[str, Any], keep_if_null: tuple[str, ...], nullable: tupl
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CaseList:
     user = current_user(request)
     paths = _unit_paths(user, filters)
-    cases = _newest_first(_case_query(_records(CriminalCase, user), paths, filters), user, paths, "case_no")
+    cases = _newest_first(_case_query(_records(CriminalCase, user), paths, filters), user, paths, filters, "case_no")
     return CaseList(count=cases.count(), items=_cases_out(user, cases[filters.offset:filters.offset + filters.limit]))
 
 
@@ -307,7 +311,7 @@ def delete_case(request: HttpRequest, case_id: int, reason: str = "") -> Status[
 def list_accidents(request: HttpRequest, filters: Query[AccidentFilters]) -> AccidentList:
     user = current_user(request)
     paths = _unit_paths(user, filters)
-    accidents = _newest_first(_accident_query(_records(TrafficAccident, user), paths, filters), user, paths,
+    accidents = _newest_first(_accident_query(_records(TrafficAccident, user), paths, filters), user, paths, filters,
                               "accident_no", _with_later_deaths)
     page = accidents[filters.offset:filters.offset + filters.limit]
     return AccidentList(count=accidents.count(), items=[_accident_out(a) for a in page])

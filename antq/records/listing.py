@@ -22,6 +22,7 @@ from django.db import connections, models
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from antq.records.tallies import recorded_under
 from antq.units.models import Unit
 
 R = TypeVar("R", bound=models.Model)
@@ -37,19 +38,24 @@ class NewestFirst(Generic[R]):
     `units`, when given, must hold the unit of every record in `records` (the caller's scope,
     narrowed by the same unit filter as the records, or not at all); a unit with no record
     costs one index probe. Without it the plain query is used. `finish` is applied to the
-    page's rows before they are read (annotations that should not run on the whole list)."""
+    page's rows before they are read (annotations that should not run on the whole list).
+    `under`, when given, says the records are exactly the register's records in the subtrees
+    of these paths (no other filter): they are then counted from the year tallies."""
 
     def __init__(self, records: QuerySet[R], units: QuerySet[Unit] | None, number_field: str,
-                 finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None) -> None:
+                 finish: Callable[[QuerySet[R]], QuerySet[R]] | None = None,
+                 under: tuple[str, ...] | None = None) -> None:
         self.ordering = ("-occurred_on", number_field, "pk")
         self.records = records.order_by(*self.ordering)
         self.units = units
         self.finish = finish or (lambda qs: qs)
+        self.under = under
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.records.count()
+            self._count = (self.records.count() if self.under is None
+                           else recorded_under(self.records.model, self.under))
         return self._count
 
     def __len__(self) -> int:

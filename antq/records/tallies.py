@@ -126,6 +126,8 @@ class CaseYearTally(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scheme", "year", "unit_id", "group"],
                                                name="case_year_tally_key")]
+        # recorded_under reads a unit's rows of every year
+        indexes = [models.Index(fields=["unit_id", "scheme", "year"], name="case_year_tally_unit")]
 
     def __str__(self) -> str:
         return f"{self.scheme}/{self.year}/{self.unit_id}/{self.group}"
@@ -142,6 +144,8 @@ class AccidentYearTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scheme", "year", "unit_id"], name="accident_year_tally_key")]
+        # recorded_under reads a unit's rows of every year
+        indexes = [models.Index(fields=["unit_id", "scheme", "year"], name="accident_year_tally_unit")]
 
     def __str__(self) -> str:
         return f"{self.scheme}/{self.year}/{self.unit_id}: {self.n}"
@@ -159,6 +163,25 @@ def half_month_units(paths: Iterable[str]) -> frozenset[int]:
     from antq.units.models import Unit
 
     return frozenset(Unit.objects.filter(pk__in=ids, kind__in=HALF_MONTH_KINDS).values_list("pk", flat=True))
+
+
+def recorded_under(model: type[models.Model], paths: Iterable[str]) -> int:
+    """How many records of a register (CriminalCase or TrafficAccident) lie in
+    the subtrees of `paths`, from the calendar-year tallies: every record is tallied once for
+    each unit of its unit's path, so a subtree's rows hold exactly the records whose unit path
+    starts with the subtree's path. One query over a few dozen rows per subtree, where counting
+    a province's register reads a million index entries."""
+    from antq.records.models import CriminalCase
+    from antq.units.selectors import minimal_prefixes
+
+    roots = [area_ids(path)[-1] for path in minimal_prefixes(set(paths))]
+    if issubclass(model, CriminalCase):
+        occurred = [models.F(f"occurred_{code}") for code in CODES]
+        found = CaseYearTally.objects.filter(scheme="calendar", unit_id__in=roots).aggregate(
+            n=models.Sum(sum(occurred[1:], occurred[0])))
+    else:
+        found = AccidentYearTally.objects.filter(scheme="calendar", unit_id__in=roots).aggregate(n=models.Sum("n"))
+    return int(found["n"] or 0)
 
 
 class Deltas:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from antq.core.models import ChangeRecord
 from antq.core.periods import PeriodError, period_from_spec
-from antq.core.scoping import Action, path_q
+from antq.core.scoping import Action, path_q, user_scope_paths
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import Computation, IndicatorError, area_of, records_behind
 from antq.movement.facts import cases_in_area
@@ -85,6 +85,7 @@ class RecordFilter:
     form: RecordFilterForm
     note: str = ""
     units: QuerySet[Unit] | None = None
+    under: tuple[str, ...] | None = None  # the records are all the register's under these paths
 
 
 def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
@@ -93,7 +94,7 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     scope = Unit.objects.restrict(request.user)
     records: QuerySet[Any] = register.model.objects.restrict(request.user).select_related("unit")
     form = RecordFilterForm(request.GET or None, units=scope)
-    found = RecordFilter(records, form, units=scope)
+    found = RecordFilter(records, form, units=scope, under=user_scope_paths(request.user, Action.VIEW))
     if not form.is_valid():
         return found
     data = form.cleaned_data
@@ -103,11 +104,14 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
         severities = [s for s in data["severity"].split(",") if s] or None
         found.records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
-    elif unit is not None:
+        found.under = None
+    elif unit is not None:  # a unit the user sees: its subtree is in the scope
         found.records = records.filter(unit__path__startswith=unit.path)
         found.units = scope.filter(path__startswith=unit.path)
+        found.under = (unit.path,)
     if data["q"]:
         found.records = found.records.filter(**{f"{register.number}__icontains": data["q"]})
+        found.under = None
     return found
 
 
@@ -141,7 +145,8 @@ def _records_behind_figure(request: HttpRequest, register: Register, form: Recor
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     register = _register(kind)
     found = filtered_records(request, register)
-    page = Paginator(NewestFirst(found.records, found.units, register.number), 50).get_page(request.GET.get("page"))
+    listed = NewestFirst(found.records, found.units, register.number, under=found.under)
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "records/list.html", {
