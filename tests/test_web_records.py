@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from django.urls import reverse
 from antq.core.audit import AuditContext
 from antq.records.models import CriminalCase
 from antq.records.services import case_create
+from antq.units.models import Unit
 from tests.fixtures import World
 
 D = datetime.date
@@ -117,3 +119,25 @@ def test_children_export_matches_the_ranking(cases: World) -> None:
     assert lines[0].startswith("code,name,criminal_cases")
     totals = {line.split(",")[0]: int(line.split(",")[2]) for line in lines[1:]}
     assert totals == {"04795": 3, "05266": 1, "07900": 0}
+
+
+def test_each_ranking_row_opens_its_units_dashboard_with_the_same_figures(cases: World) -> None:
+    client = client_for(cases, "victor")
+    province = cases.units["province"]
+    params = {"unit": str(province.pk), "period": "2025", "map": "time"}
+    html = client.get(reverse("dashboard"), params).content.decode()
+    table = html[html.index('data-testid="ranking"'):]
+    table = table[:table.index("</table>")]
+    columns = ["criminal_cases", "criminal_cases_cleared", "clearance_rate", "serious_clearance_rate", "ttxh_cases",
+               "accidents", "accident_deaths", "accident_injuries"]
+    rows = re.findall(r'<tr><td>\d+</td><td><a href="([^"]+)">([^<]+)</a></td>(.*?)</tr>', table, re.S)
+    children = {u.name for u in province.children.all() if u.is_valid_on(D(2025, 12, 14))}
+    assert {name for _link, name, _cells in rows} == children
+    assert any(re.findall(r'<td class="num">([^<]*)</td>', cells)[0] not in ("", "0") for _l, _n, cells in rows)
+    for link, name, cells in rows:
+        shown = [value.strip() for value in re.findall(r'<td class="num">([^<]*)</td>', cells)]
+        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+        assert (query["period"], query["map"]) == (["2025"], ["time"])
+        assert Unit.objects.get(pk=query["unit"][0]).name == name
+        page = client.get(link.replace("&amp;", "&")).content.decode()
+        assert [card_value(page, key).rstrip("%") for key in columns] == shown, name

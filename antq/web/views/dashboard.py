@@ -89,6 +89,7 @@ def _settings(request: HttpRequest) -> tuple[DashboardForm, dict[str, Any]]:
 
 
 def _drill(settings: dict[str, Any], unit: Unit, period: Period, indicator: str) -> str:
+    """The link to the records behind `indicator` for `unit` in `period`."""
     definition = BY_ID[indicator]
     kind = "accidents" if indicator.startswith("accident") else "cases"
     if isinstance(definition, Rate | AllDecreased):
@@ -188,14 +189,14 @@ def _children(request: HttpRequest, settings: dict[str, Any], area: Area, period
     rows.sort(key=lambda r: (r.values.get(indicator) is None, -(float(r.values.get(indicator) or 0))))
     base = {k: v for k, v in settings.items() if k != "unit"}
     base["period"] = period.spec
+    link = f"{reverse('dashboard')}?{urlencode(base)}&unit="  # each child's own dashboard
+    decimals = [2 if isinstance(BY_ID[i], Rate) else 0 for i in TABLE]
     table = [{
         "unit": row.unit,
-        "cells": [(row.values.get(i), 2 if isinstance(BY_ID[i], Rate) else 0) for i in TABLE],
-        "link": f"{reverse('dashboard')}?{urlencode({**base, 'unit': row.unit.pk})}",
-        "drill": _drill(settings, row.unit, period, indicator),
+        "cells": [(row.values.get(i), places) for i, places in zip(TABLE, decimals, strict=True)],
+        "link": f"{link}{row.unit.pk}",
     } for row in rows]
-    located = [(r.unit.lat, r.unit.lon, _float(r.values.get(indicator)), r.unit.name,
-                f"{reverse('dashboard')}?{urlencode({**base, 'unit': r.unit.pk})}")
+    located = [(r.unit.lat, r.unit.lon, _float(r.values.get(indicator)), r.unit.name, f"{link}{r.unit.pk}")
                for r in rows if r.unit.lat is not None and r.unit.lon is not None]
     points, legend = point_map(located)
     return {"table": table, "table_columns": [BY_ID[i] for i in TABLE], "points": points, "legend": legend}
