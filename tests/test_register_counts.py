@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -18,10 +19,14 @@ from antq.core.audit import AuditContext
 from antq.core.scoping import Action, user_scope_paths
 from antq.records.models import CriminalCase, TrafficAccident
 from antq.records.services import record_delete, record_update
-from antq.records.tallies import recorded_under
+from antq.records.tallies import recorded_under, tallies_rebuild
+from antq.units.loader import load_official_maps
 from antq.units.models import Unit
-from tests.fixtures import World
+from antq.units.official_maps import OLD_MAP, OfficialMaps
+from antq.units.services import unit_update
+from tests.fixtures import World, fixture_maps
 from tests.test_api_records import Api
+from tests.test_indicators import tally_snapshot
 from tests.test_record_listing import PERSONAS, crowded  # noqa: F401  (fixture)
 
 D = datetime.date
@@ -56,6 +61,41 @@ def test_counts_follow_moves_edits_and_deletions(crowded: World) -> None:  # noq
     assert accident is not None
     record_delete(ctx=ctx, record=accident)
     assert_every_unit_counts_its_records(crowded)
+
+
+def assert_tallies_equal_a_recount() -> None:
+    maintained = tally_snapshot()
+    tallies_rebuild()
+    assert tally_snapshot() == maintained
+
+
+def test_moving_a_village_moves_its_records_in_every_count(crowded: World) -> None:  # noqa: F811
+    village, commune_a, commune_b = (crowded.units[k] for k in ("village_a", "commune_a", "commune_b"))
+    held = CriminalCase.objects.filter(unit=village).count()
+    crashes = TrafficAccident.objects.filter(unit=village).count()
+    assert held > 0 and crashes > 0
+    before = recorded_under(CriminalCase, (commune_a.path,)), recorded_under(CriminalCase, (commune_b.path,))
+    unit_update(ctx=AuditContext.system(), unit=village, parent=commune_b, reason="sáp nhập tổ dân phố")
+    assert recorded_under(CriminalCase, (commune_a.path,)) == before[0] - held
+    assert recorded_under(CriminalCase, (commune_b.path,)) == before[1] + held
+    assert_every_unit_counts_its_records(crowded)
+    assert_tallies_equal_a_recount()
+
+
+def test_a_corrected_official_map_moves_the_records_of_the_units_it_moves(crowded: World) -> None:  # noqa: F811
+    """An old commune put under another old district by a corrected map: its records (and those
+    of its village, a user-made unit below it) leave the first district's counts for the second's."""
+    maps = fixture_maps()
+    moved = [replace(u, parent=("district", "157")) if (u.kind, u.code) == ("commune", "04795") else u
+             for u in maps.old]
+    commune = crowded.units["old_commune_a"]
+    assert CriminalCase.objects.filter(unit__path__startswith=commune.path).count() > 0
+    load_official_maps(OfficialMaps(old=moved, new=maps.new, links=maps.links))
+    commune.refresh_from_db()
+    assert commune.parent is not None and (commune.parent.code, commune.parent.source) == ("157", OLD_MAP)
+    assert Unit.objects.get(pk=crowded.units["old_village_a"].pk).path.startswith(commune.path)
+    assert_every_unit_counts_its_records(crowded)
+    assert_tallies_equal_a_recount()
 
 
 def test_nested_and_repeated_paths_count_each_record_once(crowded: World) -> None:  # noqa: F811

@@ -55,7 +55,7 @@ class NewestFirst(Generic[R]):
     def count(self) -> int:
         if self._count is None:
             self._count = (self.records.count() if self.under is None
-                           else recorded_under(self.records.model, self.under))
+                           else recorded_under(self.records.model, self.under, using=self.records.db))
         return self._count
 
     def __len__(self) -> int:

@@ -165,22 +165,23 @@ def half_month_units(paths: Iterable[str]) -> frozenset[int]:
     return frozenset(Unit.objects.filter(pk__in=ids, kind__in=HALF_MONTH_KINDS).values_list("pk", flat=True))
 
 
-def recorded_under(model: type[models.Model], paths: Iterable[str]) -> int:
+def recorded_under(model: type[models.Model], paths: Iterable[str], using: str | None = None) -> int:
     """How many records of a register (CriminalCase or TrafficAccident) lie in
     the subtrees of `paths`, from the calendar-year tallies: every record is tallied once for
     each unit of its unit's path, so a subtree's rows hold exactly the records whose unit path
     starts with the subtree's path. One query over a few dozen rows per subtree, where counting
-    a province's register reads a million index entries."""
+    a province's register reads a million index entries. `using`: the records' database."""
     from antq.records.models import CriminalCase
     from antq.units.selectors import minimal_prefixes
 
     roots = [area_ids(path)[-1] for path in minimal_prefixes(set(paths))]
     if issubclass(model, CriminalCase):
         occurred = [models.F(f"occurred_{code}") for code in CODES]
-        found = CaseYearTally.objects.filter(scheme="calendar", unit_id__in=roots).aggregate(
+        found = CaseYearTally.objects.using(using).filter(scheme="calendar", unit_id__in=roots).aggregate(
             n=models.Sum(sum(occurred[1:], occurred[0])))
     else:
-        found = AccidentYearTally.objects.filter(scheme="calendar", unit_id__in=roots).aggregate(n=models.Sum("n"))
+        found = (AccidentYearTally.objects.using(using).filter(scheme="calendar", unit_id__in=roots)
+                 .aggregate(n=models.Sum("n")))
     return int(found["n"] or 0)
 
 
@@ -236,6 +237,37 @@ class Deltas:
                 [(*key, *counts) for key, counts in self.case_years.items() if any(counts)])
         _upsert(AccidentYearTally, ("scheme", "year", "unit_id"), YEAR_ACCIDENT_COLUMNS,
                 [(*key, *sums) for key, sums in self.accident_years.items() if any(sums)])
+
+
+def tallies_move(sender: Any, moves: Iterable[tuple[int, str, str]], **_kwargs: Any) -> None:
+    """Re-tally the records of units whose path changed (a village moved to another commune, a
+    corrected official map): each record leaves the tallies of its unit's old ancestors and
+    joins those of the new ones, in the transaction that moved the units (connected to
+    `units.signals.paths_changed`). Records are read grouped by what the tallies key on."""
+    from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
+
+    moved = [(unit_id, old, new) for unit_id, old, new in moves if old and old != new]
+    if not moved:
+        return
+    before = {unit_id: old for unit_id, old, _new in moved}
+    after = {unit_id: new for unit_id, _old, new in moved}
+    deltas = Deltas([*before.values(), *after.values()])
+    signs = ((-1, before), (1, after))
+    cases = (CriminalCase.objects.filter(unit_id__in=after)
+             .values_list("unit_id", "occurred_on", "group", "severity", "cleared_on")
+             .annotate(n=models.Count("id")).order_by())
+    for unit_id, occurred_on, group, severity, cleared_on, n in cases:
+        for sign, paths in signs:
+            deltas.case(sign * n, paths[unit_id], occurred_on, group, severity, cleared_on)
+    accidents = (TrafficAccident.objects.filter(unit_id__in=after).values_list("unit_id", "occurred_on")
+                 .annotate(models.Count("id"), models.Sum("deaths"), models.Sum("injuries"), models.Sum("missing"))
+                 .order_by())
+    later = (LaterDeath.objects.filter(accident__unit_id__in=after)
+             .values_list("accident__unit_id", "accident__occurred_on").annotate(models.Sum("count")).order_by())
+    for unit_id, occurred_on, *figures in [*accidents, *((u, d, 0, n, 0, 0) for u, d, n in later)]:
+        for sign, paths in signs:
+            deltas.accident(sign, paths[unit_id], occurred_on, *figures)
+    deltas.apply()
 
 
 def _quoted(names: Iterable[str]) -> str:

@@ -19,6 +19,7 @@ from antq.units.official_maps import (
     SourceLink,
     SourceUnit,
 )
+from antq.units.signals import paths_changed
 
 KIND_ORDER = {"province": 0, "district": 1, "commune": 2}
 
@@ -109,6 +110,7 @@ def _refresh_paths(units: list[Unit]) -> None:
     """Parents come before children in `units`, so one pass computes every path."""
     by_id = {u.pk: u for u in units}
     stale = []
+    moves = []
     for unit in units:
         parent = by_id.get(unit.parent_id) if unit.parent_id else None
         if unit.parent_id and parent is None:
@@ -116,9 +118,11 @@ def _refresh_paths(units: list[Unit]) -> None:
         path = (parent.path if parent else "") + path_segment(unit.pk)
         depth = parent.depth + 1 if parent else 0
         if unit.path != path or unit.depth != depth:
+            moves.append((unit.pk, unit.path, path))
             unit.path, unit.depth = path, depth
             stale.append(unit)
     Unit.objects.bulk_update(stale, ["path", "depth"], batch_size=1000)
+    paths_changed.send(sender=Unit, moves=moves)
     _refresh_descendants_of_user_units(stale)
 
 

@@ -17,6 +17,7 @@ from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.core.versioning import lock_current
 from antq.units.models import ALLOWED_PARENT_KINDS, USER_CREATED_KINDS, Unit, path_segment, search_key_for
+from antq.units.signals import paths_changed
 
 
 def refresh_subtree_paths(unit: Unit) -> None:
@@ -30,10 +31,14 @@ def refresh_subtree_paths(unit: Unit) -> None:
     descendants = list(Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk)) if old_path else []
     unit.path, unit.depth = new_path, depth
     Unit.objects.filter(pk=unit.pk).update(path=new_path, depth=depth)
+    moves = [(unit.pk, old_path, new_path)]
     for row in descendants:
+        before = row.path
         row.path = new_path + row.path[len(old_path):]
         row.depth = row.path.count("/") - 1
+        moves.append((row.pk, before, row.path))
     Unit.objects.bulk_update(descendants, ["path", "depth"], batch_size=1000)
+    paths_changed.send(sender=Unit, moves=moves)
 
 
 def _check_parent(*, kind: str, parent: Unit, valid_from: datetime.date | None,
