@@ -21,7 +21,6 @@ from antq.indicators.engine import (
     half_month_kinds,
     half_month_sums,
     needed,
-    province_of,
     unit_id_of,
     values_of,
     year_of,
@@ -30,7 +29,7 @@ from antq.indicators.engine import (
 from antq.records.rules import Rules
 from antq.records.tallies import YEAR_ACCIDENT_COLUMNS, bucket
 from antq.units.models import LineageLink, Unit
-from antq.units.selectors import inheriting_predecessor_paths_of, path_and_ancestors
+from antq.units.selectors import inheriting_predecessor_paths_of, path_and_ancestors, province_of
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from antq.records.tallies import (
     is_bucket_start,
 )
 from antq.units.models import Unit, valid_on_q
-from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths
+from antq.units.selectors import has_partial_lineage, inheriting_predecessor_paths, province_of
 
 MAPS = ("time", "current")
 CLEARED_BY = ("period", "today")
@@ -204,11 +204,6 @@ def year_sums(ids: list[int] | None, scheme: str, years: list[int], cleared_by: 
         key = (row[0], row[1]) if by_unit else (0, row[0])
         crashes[key] = AccidentTotals(*(value or 0 for value in row[len(group_by):]))
     return cases, crashes
-
-
-def province_of(unit: Unit) -> Unit:
-    ids = unit.ancestor_ids()
-    return Unit.objects.get(pk=ids[0]) if ids else unit
 
 
 def values_of(data: Data, definitions: list[Definition], given: dict[str, Value] | None = None) -> dict[str, Value]:

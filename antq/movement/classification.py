@@ -27,13 +27,9 @@ from antq.movement.facts import fact_for, standard_passed
 from antq.movement.models import Classification, Score
 from antq.movement.rules import LevelScheme, levels_for, rubric_for
 from antq.units.models import Unit
+from antq.units.selectors import province_of
 
 Status = Classification.Status
-
-
-def province_of(unit: Unit) -> Unit:
-    ids = unit.ancestor_ids()
-    return Unit.objects.get(pk=ids[0]) if ids else unit
 
 
 def check_in_scope(ctx: AuditContext, unit: Unit, action: str = Action.CHANGE) -> None:

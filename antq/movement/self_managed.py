@@ -17,9 +17,10 @@ from antq.core.audit import AuditContext, record_change, save_versioned, snapsho
 from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.core.versioning import lock_current
-from antq.movement.classification import check_above, check_in_scope, province_of
+from antq.movement.classification import check_above, check_in_scope
 from antq.movement.models import ModelSite, ModelTeam, ModelType
 from antq.units.models import Unit
+from antq.units.selectors import province_of
 
 
 @transaction.atomic

@@ -18,11 +18,12 @@ from antq.core.models import ChangeRecord
 from antq.core.scoping import Action
 from antq.core.versioning import lock_current
 from antq.movement.choices import SUBJECT_OF_KIND, Subject
-from antq.movement.classification import check_above, check_in_scope, province_of
+from antq.movement.classification import check_above, check_in_scope
 from antq.movement.facts import fact_for, seventy_percent
 from antq.movement.models import CriterionCheck, StandardEvaluation, StandardRegistration
 from antq.movement.rules import standard_rules_for
 from antq.units.models import ADMINISTRATIVE_KINDS, Unit, UnitKind
+from antq.units.selectors import province_of
 
 Result = StandardEvaluation.Result
 

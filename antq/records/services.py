@@ -21,17 +21,13 @@ from antq.records.models import CriminalCase, LaterDeath, TrafficAccident
 from antq.records.rules import ArticleMap, group_for_article
 from antq.records.tallies import Deltas
 from antq.units.models import Unit
+from antq.units.selectors import province_of
 
 SENSITIVE_FIELDS = ("child_victim", "sexual_abuse")
 CASE_FIELDS = ("case_no", "unit", "occurred_on", "reported_on", "article", "severity", "group", "cleared_on",
                "suspects", *SENSITIVE_FIELDS)
 ACCIDENT_FIELDS = ("accident_no", "unit", "occurred_on", "mode", "deaths", "injuries", "missing", "damage_vnd")
 R = TypeVar("R", CriminalCase, TrafficAccident)
-
-
-def province_of(unit: Unit) -> Unit:
-    ids = unit.ancestor_ids()
-    return Unit.objects.get(pk=ids[0]) if ids else unit
 
 
 def _check_unit(ctx: AuditContext, unit: Unit, occurred_on: datetime.date | None) -> None:

@@ -144,6 +144,12 @@ def _covering(paths: set[str]) -> set[str]:
     return minimal_prefixes(covering)
 
 
+def province_of(unit: Unit) -> Unit:
+    """The province at the top of the unit's path (the unit itself for a province)."""
+    ids = unit.ancestor_ids()
+    return Unit.objects.get(pk=ids[0]) if ids else unit
+
+
 def path_and_ancestors(path: str) -> list[str]:
     """"0001/0005/0009/" → ["0001/", "0001/0005/", "0001/0005/0009/"]: the path and its ancestors'."""
     ends = [i + 1 for i, char in enumerate(path) if char == "/"]
