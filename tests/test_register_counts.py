@@ -169,3 +169,27 @@ def test_api_counts_accidents_from_the_tallies(crowded: World, params: dict[str,
         data = api.get("/accidents", limit="500", **params).json()
     assert data["count"] == len(data["items"]) > 0
     assert not counted_rows(queries, "records_trafficaccident")
+
+
+@pytest.mark.parametrize(("username", "params"), [
+    ("paula", {"unit": "00004"}),  # Hà Nội's commune: outside Phú Thọ's secretariat
+    ("bob", {"unit": "04795"}),  # another commune of the same province
+    ("paula", {"unit": "04795", "q": "   "}),  # a blank search filters nothing
+])
+def test_api_counts_what_it_lists_for_other_units_and_blank_searches(crowded: World, username: str,  # noqa: F811
+                                                                      params: dict[str, str]) -> None:
+    api = Api(crowded, username)
+    data = api.get("/cases", limit="500", **params).json()
+    assert data["count"] == len(data["items"])
+    user = crowded.users[username]
+    visible = CriminalCase.objects.restrict(user).filter(unit__code=params["unit"]).count()
+    assert (data["count"] > 0) == (visible > 0)
+
+
+def test_an_invalid_filter_lists_and_counts_the_whole_scope(crowded: World) -> None:  # noqa: F811
+    client = Client()
+    client.force_login(crowded.users["alice"])
+    html = client.get(reverse("record_list", args=["cases"]), {"unit": "not-a-unit"}).content.decode()
+    expected = CriminalCase.objects.restrict(crowded.users["alice"]).count()
+    assert 0 < expected < CriminalCase.objects.count()
+    assert f'data-testid="record-count">{expected}<' in html
