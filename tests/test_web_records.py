@@ -141,3 +141,18 @@ def test_each_ranking_row_opens_its_units_dashboard_with_the_same_figures(cases:
         assert Unit.objects.get(pk=query["unit"][0]).name == name
         page = client.get(link.replace("&amp;", "&")).content.decode()
         assert [card_value(page, key).rstrip("%") for key in columns] == shown, name
+
+
+def test_the_dashboard_counts_the_standard_under_the_unit(cases: World) -> None:
+    from antq.movement.models import StandardEvaluation
+    from antq.movement.standard import standard_evaluation_start
+
+    for key, result in (("commune_a", "not_met"), ("commune_b", "recognised")):
+        evaluation = standard_evaluation_start(ctx=AuditContext.cli(), unit=cases.units[key], year=2025)
+        StandardEvaluation.objects.filter(pk=evaluation.pk).update(result=result)
+    client = client_for(cases, "victor")
+    for key, expected in (("province", "1/2"), ("commune_a", "0/1"), ("commune_b", "1/1")):
+        html = client.get(reverse("dashboard"), {"unit": str(cases.units[key].pk), "period": "2025"}).content.decode()
+        summary = html[html.index('data-testid="movement-summary"'):]
+        shown = re.search(r"(\d+/\d+) ", summary[:summary.index("</section>")])
+        assert shown is not None and shown.group(1) == expected, key

@@ -108,24 +108,39 @@ def half_month_kinds(paths: Iterable[str]) -> bool:
     return not Unit.objects.filter(pk__in=ids).exclude(kind__in=HALF_MONTH_KINDS).exists()
 
 
-def _cases(records: QuerySet[CriminalCase], area: Area, period: Period, cleared_until: datetime.date) -> CaseTallies:
-    rows = (
-        records.filter(path_q("unit__path", area.paths), occurred_on__gte=period.start, occurred_on__lte=period.end)
-        .values("group", "severity")
-        .annotate(occurred=Count("id"), cleared=Count("id", filter=Q(cleared_on__lte=cleared_until)))
-        .order_by()
-    )
-    return CaseTallies({(r["group"], r["severity"]): (r["occurred"], r["cleared"]) for r in rows})
-
-
-def _accidents(records: QuerySet[TrafficAccident], area: Area, period: Period,
-               as_of: datetime.date) -> AccidentTotals:
-    base = records.filter(path_q("unit__path", area.paths), occurred_on__gte=period.start,
-                          occurred_on__lte=period.end)
-    totals = base.aggregate(n=Count("id"), deaths=Sum("deaths"), injuries=Sum("injuries"), missing=Sum("missing"))
-    later = LaterDeath.objects.filter(accident__in=base.values("pk"), recorded_on__lte=as_of).aggregate(n=Sum("count"))
-    return AccidentTotals(accidents=totals["n"] or 0, deaths=(totals["deaths"] or 0) + (later["n"] or 0),
-                          injuries=totals["injuries"] or 0, missing=totals["missing"] or 0)
+def _from_records(case_records: QuerySet[CriminalCase], accident_records: QuerySet[TrafficAccident], area: Area,
+                  periods: list[Period], cleared_by: str) -> list[tuple[CaseTallies, AccidentTotals]]:
+    """Each period's case tallies and accident totals counted from the records, in three
+    queries however many periods (cases by group and severity, accidents, later deaths), each
+    period a filtered aggregate. A case counts as cleared when it was cleared by the end of its
+    period (or by today); later deaths count as recorded by today."""
+    today = timezone.localdate()
+    where = Q(path_q("unit__path", area.paths), occurred_on__gte=min(p.start for p in periods),
+              occurred_on__lte=max(p.end for p in periods))
+    case_sums: dict[str, Any] = {}
+    accident_sums: dict[str, Any] = {}
+    later_sums: dict[str, Any] = {}
+    for index, period in enumerate(periods):
+        inside = Q(occurred_on__gte=period.start, occurred_on__lte=period.end)
+        until = period.end if cleared_by == "period" else today
+        case_sums[f"o{index}"] = Count("id", filter=inside)
+        case_sums[f"c{index}"] = Count("id", filter=inside & Q(cleared_on__lte=until))
+        accident_sums[f"n{index}"] = Count("id", filter=inside)
+        for name in ("deaths", "injuries", "missing"):
+            accident_sums[f"{name}{index}"] = Sum(name, filter=inside)
+        later_sums[f"later{index}"] = Sum("count", filter=Q(accident__occurred_on__gte=period.start,
+                                                             accident__occurred_on__lte=period.end))
+    case_rows = cast(list[dict[str, Any]], list(case_records.filter(where).values("group", "severity")
+                                                .annotate(**case_sums).order_by()))
+    accidents = accident_records.filter(where)
+    totals = accidents.aggregate(**accident_sums)
+    later = (LaterDeath.objects.filter(accident__in=accidents.values("pk"), recorded_on__lte=today)
+             .aggregate(**later_sums))
+    return [(CaseTallies({(r["group"], r["severity"]): (r[f"o{i}"], r[f"c{i}"]) for r in case_rows if r[f"o{i}"]}),
+             AccidentTotals(accidents=totals[f"n{i}"] or 0,
+                            deaths=(totals[f"deaths{i}"] or 0) + (later[f"later{i}"] or 0),
+                            injuries=totals[f"injuries{i}"] or 0, missing=totals[f"missing{i}"] or 0))
+            for i in range(len(periods))]
 
 
 def unit_id_of(path: str) -> int:
@@ -271,10 +286,8 @@ class Computation:
                     for year, rule in zip(years, rules, strict=True)]
         if grains == {"half_month"}:
             return _half_month_data(ids, periods, self.cleared_by, rules)
-        today = timezone.localdate()
-        return [Data(_cases(self.case_records, area, p, p.end if self.cleared_by == "period" else today),
-                     _accidents(self.accident_records, area, p, today), rule) for p, rule in zip(periods, rules,
-                                                                                             strict=True)]
+        counted = _from_records(self.case_records, self.accident_records, area, periods, self.cleared_by)
+        return [Data(cases, accidents, rule) for (cases, accidents), rule in zip(counted, rules, strict=True)]
 
     def panel(self, area: Area, period: Period, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Each indicator with its previous-year value, change and target."""

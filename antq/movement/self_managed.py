@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from antq.core.audit import AuditContext, record_change, save_versioned, snapshot
@@ -106,6 +106,8 @@ def model_counts(unit: Unit, day: datetime.date, sites: Any = None) -> ModelCoun
         Q(stopped_on__isnull=True) | Q(stopped_on__gt=day))
     teams = ModelTeam.objects.filter(site__in=base, started_on__lte=day).filter(
         Q(stopped_on__isnull=True) | Q(stopped_on__gt=day))
-    return ModelCounts(models=base.values("model_type").distinct().count(), sites=base.count(),
-                       teams=teams.count(), members=teams.aggregate(n=Sum("members"))["n"] or 0,
-                       advanced_examples=base.filter(advanced_example_on__lte=day).count())
+    found = base.aggregate(models=Count("model_type", distinct=True), sites=Count("id"),
+                           advanced=Count("id", filter=Q(advanced_example_on__lte=day)))
+    active = teams.aggregate(teams=Count("id"), members=Sum("members"))
+    return ModelCounts(models=found["models"], sites=found["sites"], teams=active["teams"],
+                       members=active["members"] or 0, advanced_examples=found["advanced"])

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -147,10 +148,11 @@ def movement_summary(request: HttpRequest, unit: Unit, year: int) -> dict[str, A
     evaluations = StandardEvaluation.objects.restrict(request.user).filter(unit__path__startswith=unit.path,
                                                                              year=year)
     plan = Plan.objects.restrict(request.user).filter(unit=unit, year=year).first()
+    counted = evaluations.aggregate(evaluated=Count("id"),
+                                    recognised=Count("id", filter=Q(result=StandardEvaluation.Result.RECOGNISED)))
     return {"year": year, "results": results_under(unit, year, request.user),
             "plan": plan, "plan_progress": plan_progress(plan) if plan else None,
-            "evaluated": evaluations.count(),
-            "recognised": evaluations.filter(result=StandardEvaluation.Result.RECOGNISED).count(),
+            "evaluated": counted["evaluated"], "recognised": counted["recognised"],
             "models": model_counts(unit, min(timezone.localdate(), datetime.date(year, 12, 31)))}
 
 
