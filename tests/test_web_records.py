@@ -156,3 +156,22 @@ def test_the_dashboard_counts_the_standard_under_the_unit(cases: World) -> None:
         summary = html[html.index('data-testid="movement-summary"'):]
         shown = re.search(r"(\d+/\d+) ", summary[:summary.index("</section>")])
         assert shown is not None and shown.group(1) == expected, key
+
+
+def test_a_period_without_a_unit_lists_the_scopes_records_of_that_period(cases: World) -> None:
+    """The list page's own period field, reached from the menu (no unit): the user's records
+    that occurred in the period, not the whole register with the period silently ignored."""
+    client = client_for(cases, "alice")
+    alice = cases.users["alice"]
+    html = client.get(reverse("record_list", args=["cases"]), {"period": "2025-Q3", "scheme": "calendar"}).content
+    expected = CriminalCase.objects.restrict(alice).filter(occurred_on__gte=D(2025, 7, 1),
+                                                           occurred_on__lte=D(2025, 9, 30))
+    assert 0 < expected.count() < CriminalCase.objects.restrict(alice).count()
+    page = html.decode()
+    assert f'data-testid="record-count">{expected.count()}<' in page
+    assert {n for n in CriminalCase.objects.values_list("case_no", flat=True) if f">{n}<" in page} == \
+        set(expected.values_list("case_no", flat=True))
+    wrong = client.get(reverse("record_list", args=["cases"]), {"period": "2025-13"})
+    assert wrong.status_code == 200
+    assert 'data-testid="record-count">0<' in wrong.content.decode()
+    assert 'class="errorlist' in wrong.content.decode()

@@ -109,6 +109,14 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
         found.records = records.filter(unit__path__startswith=unit.path)
         found.units = scope.filter(path__startswith=unit.path)
         found.under = (unit.path,)
+    elif data["period"]:  # no unit: the records of the whole scope that occurred in the period
+        try:
+            period = period_from_spec(data["period"], data["scheme"] or "mps")
+        except PeriodError as exc:
+            form.add_error("period", str(exc))
+            return RecordFilter(records.none(), form)
+        found.records = records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
+        found.note, found.under = period.label, None
     if data["q"]:
         found.records = found.records.filter(**{f"{register.number}__icontains": data["q"]})
         found.under = None
