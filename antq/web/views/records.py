@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from antq.core.models import ChangeRecord
-from antq.core.periods import PeriodError, period_from_spec
+from antq.core.periods import Period, PeriodError, period_from_spec
 from antq.core.scoping import Action, path_q, user_scope_paths
 from antq.indicators.definitions import BY_ID
 from antq.indicators.engine import Computation, IndicatorError, area_of, records_behind
@@ -99,8 +99,12 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
         return found
     data = form.cleaned_data
     unit = data["unit"]
-    if unit is not None and data["period"]:
-        found = _records_behind_figure(request, register, form, unit, records, scope)
+    spec = data["period"]
+    period = _form_period(form) if spec else None
+    if spec and period is None:  # a wrong period: the form says why, and nothing is listed
+        return RecordFilter(records.none(), form)
+    if unit is not None and period is not None:
+        found = _records_behind_figure(request, register, form, unit, period, records, scope)
     elif unit is not None and register.slug == "cases" and (data["occurred_from"] or data["occurred_to"]):
         severities = [s for s in data["severity"].split(",") if s] or None
         found.records = cases_in_area(records, unit, data["occurred_from"], data["occurred_to"], severities)
@@ -109,12 +113,7 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
         found.records = records.filter(unit__path__startswith=unit.path)
         found.units = scope.filter(path__startswith=unit.path)
         found.under = (unit.path,)
-    elif data["period"]:  # no unit: the records of the whole scope that occurred in the period
-        try:
-            period = period_from_spec(data["period"], data["scheme"] or "mps")
-        except PeriodError as exc:
-            form.add_error("period", str(exc))
-            return RecordFilter(records.none(), form)
+    elif period is not None:  # no unit: the records of the whole scope that occurred in the period
         found.records = records.filter(occurred_on__gte=period.start, occurred_on__lte=period.end)
         found.note, found.under = period.label, None
     if data["q"]:
@@ -123,16 +122,20 @@ def filtered_records(request: HttpRequest, register: Register) -> RecordFilter:
     return found
 
 
-def _records_behind_figure(request: HttpRequest, register: Register, form: RecordFilterForm, unit: Unit,
-                           records: QuerySet[Any], scope: QuerySet[Unit]) -> RecordFilter:
-    """The records counted in one dashboard figure (unit, period, indicator); the list's own
-    records, emptied, with the form's error when the period or the indicator is wrong."""
-    data = form.cleaned_data
+def _form_period(form: RecordFilterForm) -> Period | None:
+    """The filter's period, or None with the form's error when it is wrong."""
     try:
-        period = period_from_spec(data["period"], data["scheme"] or "mps")
+        return period_from_spec(form.cleaned_data["period"], form.cleaned_data["scheme"] or "mps")
     except PeriodError as exc:
         form.add_error("period", str(exc))
-        return RecordFilter(records.none(), form)
+        return None
+
+
+def _records_behind_figure(request: HttpRequest, register: Register, form: RecordFilterForm, unit: Unit,
+                           period: Period, records: QuerySet[Any], scope: QuerySet[Unit]) -> RecordFilter:
+    """The records counted in one dashboard figure (unit, period, indicator); the list's own
+    records, emptied, with the form's error when the indicator is wrong."""
+    data = form.cleaned_data
     area = area_of(unit, period, data["map"] or "time")
     computation = Computation.for_user(request.user, cleared_by=data["cleared_by"] or "period")
     indicator = data["indicator"] if data["indicator"] in BY_ID else None
